@@ -1,0 +1,122 @@
+-- Roster data model (PostgreSQL). Keep in lock-step with ../sqlite/0001_init.sql.
+-- Ids are UUIDs; times are TIMESTAMPTZ.
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE accounts (
+    id             UUID PRIMARY KEY,
+    email          TEXT NOT NULL CHECK (email = lower(trim(email)) AND length(email) BETWEEN 3 AND 320),
+    name           TEXT NOT NULL,
+    password_hash  TEXT,
+    status         TEXT NOT NULL CHECK (status IN ('PENDING', 'ACTIVE', 'BANNED')),
+    language       TEXT NOT NULL CHECK (language IN ('en-US', 'zh-Hans')),
+    created_at     TIMESTAMPTZ NOT NULL,
+    last_active_at TIMESTAMPTZ
+);
+CREATE UNIQUE INDEX accounts_email_key ON accounts (lower(email));
+
+CREATE TABLE workspaces (
+    id         UUID PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+-- role_rank orders members (0 owner .. 4 dataset operator) so a page is an index range scan.
+CREATE TABLE members (
+    workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    account_id   UUID NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    role         TEXT NOT NULL,
+    role_rank    INTEGER NOT NULL,
+    invited_by   UUID REFERENCES accounts (id) ON DELETE SET NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (workspace_id, account_id),
+    CHECK ((role = 'OWNER' AND role_rank = 0) OR (role = 'ADMIN' AND role_rank = 1)
+        OR (role = 'EDITOR' AND role_rank = 2) OR (role = 'NORMAL' AND role_rank = 3)
+        OR (role = 'DATASET_OPERATOR' AND role_rank = 4))
+);
+CREATE UNIQUE INDEX members_one_owner ON members (workspace_id) WHERE role = 'OWNER';
+CREATE INDEX members_by_account ON members (account_id);
+CREATE INDEX members_page ON members (workspace_id, role_rank, created_at, account_id);
+
+-- At most one open (unused, unrevoked) invitation per (workspace, account).
+CREATE TABLE invitations (
+    id           UUID PRIMARY KEY,
+    token_hash   BYTEA NOT NULL UNIQUE,
+    workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    account_id   UUID NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    invited_by   UUID REFERENCES accounts (id) ON DELETE SET NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL,
+    used_at      TIMESTAMPTZ,
+    revoked_at   TIMESTAMPTZ
+);
+CREATE UNIQUE INDEX invitations_one_open ON invitations (workspace_id, account_id)
+    WHERE used_at IS NULL AND revoked_at IS NULL;
+CREATE INDEX invitations_by_account ON invitations (account_id);
+
+-- Rotating refresh tokens; a family is one login. Reuse of a used token revokes the family.
+CREATE TABLE refresh_tokens (
+    id          UUID PRIMARY KEY,
+    token_hash  BYTEA NOT NULL UNIQUE,
+    account_id  UUID NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    family_id   UUID NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL,
+    used_at     TIMESTAMPTZ,
+    revoked_at  TIMESTAMPTZ
+);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+CREATE INDEX refresh_tokens_by_account ON refresh_tokens (account_id);
+
+-- Ownership-transfer codes: one live code per workspace.
+CREATE TABLE transfer_codes (
+    workspace_id UUID PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+    account_id   UUID NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    code_hash    BYTEA NOT NULL,
+    sent_at      TIMESTAMPTZ NOT NULL,
+    expires_at   TIMESTAMPTZ NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0
+);
+
+-- Transactional outbox: written in the transaction that causes the email.
+CREATE TABLE email_outbox (
+    id              UUID PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    language        TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    locked_until    TIMESTAMPTZ,
+    sent_at         TIMESTAMPTZ,
+    dead_at         TIMESTAMPTZ,
+    last_error      TEXT
+);
+CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at) WHERE sent_at IS NULL AND dead_at IS NULL;
+
+CREATE TABLE audit_events (
+    id           UUID PRIMARY KEY,
+    workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    actor_id     UUID REFERENCES accounts (id) ON DELETE SET NULL,
+    action       TEXT NOT NULL,
+    target_id    UUID REFERENCES accounts (id) ON DELETE SET NULL,
+    target_email TEXT,
+    old_role     TEXT,
+    new_role     TEXT,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX audit_events_page ON audit_events (workspace_id, created_at, id);
+
+-- Failed logins, for the per-email and per-IP rate limits (shared by all replicas).
+CREATE TABLE login_failures (
+    id         UUID PRIMARY KEY,
+    email      TEXT NOT NULL,
+    ip         TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX login_failures_email ON login_failures (email, created_at);
+CREATE INDEX login_failures_ip ON login_failures (ip, created_at);

@@ -1,0 +1,136 @@
+//! Storage: one SQL text (with `$N` placeholders) for SQLite and PostgreSQL.
+//!
+//! [`Db`] holds a pool of either backend. Every repository method is written once; the
+//! [`with_pool!`] and [`write_tx!`] macros expand its body for each backend, so each copy is
+//! type-checked against concrete sqlx types (no generic bound soup, no `Any` driver).
+
+pub mod accounts;
+pub mod auth;
+pub mod members;
+pub mod settings;
+pub mod workspaces;
+
+use anyhow::Context as _;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub use accounts::AccountRow;
+pub use members::MemberRow;
+pub use workspaces::WorkspaceRow;
+
+/// A connection pool of one backend.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database handle shared by the whole server.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend is in use.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db.pool() {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// Runs `$body` inside a write transaction `$tx`. On SQLite it starts with `BEGIN IMMEDIATE`, so
+/// two writers queue on the database lock instead of failing to upgrade a read lock.
+/// `$body` must commit; dropping the transaction rolls it back.
+macro_rules! write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db.pool() {
+            $crate::db::Pool::Sqlite(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                $body
+            }
+            $crate::db::Pool::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use write_tx;
+
+impl Db {
+    /// Connects to `url` (`sqlite:...` or `postgres:...`) and applies pending migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .context("invalid DATABASE_URL")?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10));
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // Each plain in-memory connection is its own database: keep exactly one, forever.
+                .max_connections(if in_memory { 1 } else { 8 })
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+                .context("cannot open the SQLite database")?;
+            Pool::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await
+                .context("cannot connect to PostgreSQL")?;
+            Pool::Postgres(pool)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:");
+        };
+        Db::from_pool(pool).await
+    }
+
+    /// Wraps an existing pool and applies pending migrations.
+    pub async fn from_pool(pool: Pool) -> anyhow::Result<Db> {
+        match &pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+        }
+        .context("cannot apply database migrations")?;
+        Ok(Db { pool })
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Readiness: one round trip.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+}
+
+/// True when `e` is a unique-constraint violation (portable: SQLite reports no constraint name).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}

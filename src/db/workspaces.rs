@@ -1,0 +1,149 @@
+//! Workspaces.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+use super::members::insert_member;
+use super::{Db, with_pool, write_tx};
+use crate::domain::Role;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct WorkspaceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A workspace with the role of the account it was listed for.
+#[derive(Clone, Debug, FromRow)]
+pub struct AccountWorkspaceRow {
+    pub account_id: Uuid,
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+}
+
+/// Inserts a workspace (inside a caller's transaction) and returns its row.
+macro_rules! insert_workspace {
+    ($executor:expr, $id:expr, $name:expr, $now:expr) => {
+        sqlx::query_as(
+            "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
+             RETURNING id, name, created_at",
+        )
+        .bind($id)
+        .bind($name)
+        .bind($now)
+        .fetch_one($executor)
+        .await
+    };
+}
+pub(crate) use insert_workspace;
+
+impl Db {
+    /// Creates a workspace owned by `owner`.
+    pub async fn create_workspace(
+        &self,
+        owner: Uuid,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<WorkspaceRow> {
+        let id = Uuid::new_v4();
+        write_tx!(self, tx => {
+            let workspace: WorkspaceRow = insert_workspace!(&mut *tx, id, name, now)?;
+            insert_member!(&mut *tx, id, owner, Role::Owner, None::<Uuid>, now)?;
+            tx.commit().await?;
+            Ok(workspace)
+        })
+    }
+
+    pub async fn rename_workspace(&self, id: Uuid, name: &str) -> sqlx::Result<Option<WorkspaceRow>> {
+        with_pool!(self, pool => sqlx::query_as(
+            "UPDATE workspaces SET name = $2 WHERE id = $1 RETURNING id, name, created_at")
+            .bind(id)
+            .bind(name)
+            .fetch_optional(pool)
+            .await)
+    }
+
+    /// One statement for any number of ids (the workspace DataLoader).
+    pub async fn workspaces(&self, ids: &[Uuid]) -> sqlx::Result<Vec<WorkspaceRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT id, name, created_at FROM workspaces WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })
+    }
+
+    /// For each of `accounts`, the workspaces it shares with `viewer` (all of them when it is the
+    /// viewer), oldest membership first, with that account's role. One statement.
+    pub async fn shared_workspaces(
+        &self,
+        viewer: Uuid,
+        accounts: &[Uuid],
+    ) -> sqlx::Result<Vec<AccountWorkspaceRow>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT m.account_id, w.id, w.name, w.created_at, m.role
+                 FROM members m
+                 JOIN members v ON v.workspace_id = m.workspace_id AND v.account_id = ");
+            qb.push_bind(viewer);
+            qb.push(" JOIN workspaces w ON w.id = m.workspace_id WHERE m.account_id IN (");
+            let mut list = qb.separated(", ");
+            for id in accounts {
+                list.push_bind(*id);
+            }
+            qb.push(") ORDER BY m.created_at, w.id");
+            qb.build_query_as().fetch_all(pool).await
+        })
+    }
+
+    /// Member counts for many workspaces in one statement.
+    pub async fn member_counts(&self, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, i64>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, i64)> = with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT workspace_id, COUNT(*) FROM members WHERE workspace_id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(") GROUP BY workspace_id");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The owner of each of many workspaces, in one statement.
+    pub async fn owners(&self, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, Uuid>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, Uuid)> = with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT workspace_id, account_id FROM members WHERE role = 'OWNER' AND workspace_id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+}

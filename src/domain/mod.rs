@@ -1,0 +1,12 @@
+//! Pure domain rules: no I/O, no GraphQL, no SQL. Everything here is unit-tested on its own.
+
+pub mod account;
+pub mod email;
+pub mod names;
+pub mod permissions;
+pub mod role;
+
+pub use account::{AccountStatus, Language};
+pub use email::Email;
+pub use permissions::{Action, Denied, authorize};
+pub use role::Role;

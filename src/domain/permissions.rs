@@ -1,0 +1,213 @@
+//! The permission matrix of SPEC section 2, as one pure function.
+//!
+//! The rule behind the table: you act only on members ranked strictly below you and grant only
+//! roles ranked strictly below yours; OWNER moves only by transfer; nobody acts on their own
+//! membership except by leaving.
+
+use super::Role;
+
+/// The member an action is aimed at.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub role: Role,
+    /// The subject is the actor's own membership.
+    pub is_self: bool,
+}
+
+/// Everything a workspace member may try to do.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    ViewWorkspace,
+    RenameWorkspace,
+    ViewAuditLog,
+    Invite { role: Role },
+    ResendInvitation { target: Subject },
+    RevokeInvitation { target: Subject },
+    RemoveMember { target: Subject },
+    ChangeRole { target: Subject, new_role: Role },
+    TransferOwnership { target: Subject },
+    Leave,
+}
+
+/// Why an action is refused. `Forbidden` maps to `FORBIDDEN`, `Conflict` to `CONFLICT`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Denied {
+    Forbidden(&'static str),
+    Conflict(&'static str),
+}
+
+/// May a member with role `actor` perform `action`?
+pub fn authorize(actor: Role, action: Action) -> Result<(), Denied> {
+    use Denied::{Conflict, Forbidden};
+    let manager = || {
+        if actor.is_manager() {
+            Ok(())
+        } else {
+            Err(Forbidden("only the workspace owner or an admin may do this"))
+        }
+    };
+    let on_other_below = |target: Subject| {
+        manager()?;
+        if target.is_self {
+            Err(Forbidden("you cannot do this to your own membership"))
+        } else if !actor.outranks(target.role) {
+            Err(Forbidden("you can only manage members ranked below you"))
+        } else {
+            Ok(())
+        }
+    };
+    let grantable = |role: Role| {
+        if role == Role::Owner {
+            Err(Forbidden("ownership moves only by transfer"))
+        } else if !actor.outranks(role) {
+            Err(Forbidden("you can only grant roles ranked below yours"))
+        } else {
+            Ok(())
+        }
+    };
+    match action {
+        Action::ViewWorkspace => Ok(()),
+        Action::RenameWorkspace | Action::ViewAuditLog => manager(),
+        Action::Invite { role } => {
+            manager()?;
+            grantable(role)
+        }
+        Action::ResendInvitation { target } | Action::RevokeInvitation { target } => {
+            on_other_below(target)
+        }
+        Action::RemoveMember { target } => on_other_below(target),
+        Action::ChangeRole { target, new_role } => {
+            on_other_below(target)?;
+            grantable(new_role)?;
+            if target.role == new_role {
+                Err(Conflict("the member already has this role"))
+            } else {
+                Ok(())
+            }
+        }
+        Action::TransferOwnership { target } => {
+            if actor != Role::Owner {
+                Err(Forbidden("only the owner may transfer ownership"))
+            } else if target.is_self {
+                Err(Conflict("you already own this workspace"))
+            } else {
+                Ok(())
+            }
+        }
+        Action::Leave => {
+            if actor == Role::Owner {
+                Err(Conflict("the owner cannot leave; transfer ownership first"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Role::*;
+
+    const ROLES: [Role; 5] = Role::ALL;
+    const MEMBER_ROLES: [Role; 3] = [Editor, Normal, DatasetOperator];
+
+    fn subjects() -> Vec<Subject> {
+        ROLES
+            .iter()
+            .flat_map(|&role| {
+                [false, true]
+                    .into_iter()
+                    .map(move |is_self| Subject { role, is_self })
+            })
+            .collect()
+    }
+
+    fn all_actions() -> Vec<Action> {
+        let mut v = vec![
+            Action::ViewWorkspace,
+            Action::RenameWorkspace,
+            Action::ViewAuditLog,
+            Action::Leave,
+        ];
+        for &role in &ROLES {
+            v.push(Action::Invite { role });
+        }
+        for target in subjects() {
+            v.push(Action::ResendInvitation { target });
+            v.push(Action::RevokeInvitation { target });
+            v.push(Action::RemoveMember { target });
+            v.push(Action::TransferOwnership { target });
+            for &new_role in &ROLES {
+                v.push(Action::ChangeRole { target, new_role });
+            }
+        }
+        v
+    }
+
+    /// SPEC section 2, transcribed row by row without using `outranks`, so the test does not
+    /// restate the implementation.
+    fn expected(actor: Role, action: Action) -> bool {
+        let is_member = MEMBER_ROLES.contains(&actor);
+        let below_admin = |r: Role| MEMBER_ROLES.contains(&r);
+        match action {
+            Action::ViewWorkspace => true,
+            Action::RenameWorkspace | Action::ViewAuditLog => !is_member,
+            Action::Invite { role } => match actor {
+                Owner => role != Owner,
+                Admin => below_admin(role),
+                _ => false,
+            },
+            Action::ResendInvitation { target }
+            | Action::RevokeInvitation { target }
+            | Action::RemoveMember { target } => match actor {
+                Owner => !target.is_self && target.role != Owner,
+                Admin => !target.is_self && below_admin(target.role),
+                _ => false,
+            },
+            Action::ChangeRole { target, new_role } => {
+                target.role != new_role
+                    && match actor {
+                        Owner => !target.is_self && target.role != Owner && new_role != Owner,
+                        Admin => !target.is_self && below_admin(target.role) && below_admin(new_role),
+                        _ => false,
+                    }
+            }
+            Action::TransferOwnership { target } => actor == Owner && !target.is_self,
+            Action::Leave => actor != Owner,
+        }
+    }
+
+    #[test]
+    fn matrix_matches_the_spec_for_every_combination() {
+        let actions = all_actions();
+        let mut checked = 0;
+        for &actor in &ROLES {
+            for &action in &actions {
+                assert_eq!(
+                    authorize(actor, action).is_ok(),
+                    expected(actor, action),
+                    "{actor:?} {action:?}"
+                );
+                checked += 1;
+            }
+        }
+        // 5 actors x (4 + 5 invites + 10 subjects x (4 + 5 new roles)) actions.
+        assert_eq!(checked, 5 * (4 + 5 + 10 * 9));
+    }
+
+    #[test]
+    fn refusals_carry_the_right_kind() {
+        assert!(matches!(authorize(Owner, Action::Leave), Err(Denied::Conflict(_))));
+        let admin = Subject { role: Admin, is_self: false };
+        assert!(matches!(
+            authorize(Owner, Action::ChangeRole { target: admin, new_role: Admin }),
+            Err(Denied::Conflict(_))
+        ));
+        assert!(matches!(
+            authorize(Admin, Action::RemoveMember { target: admin }),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(matches!(authorize(Editor, Action::RenameWorkspace), Err(Denied::Forbidden(_))));
+    }
+}

@@ -1,0 +1,183 @@
+//! The application error type and its one mapping to GraphQL `extensions.code` (SPEC section 5).
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
+};
+use async_graphql::{ErrorExtensionValues, Response, ServerError};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use std::sync::Arc;
+
+use crate::domain::Denied;
+
+/// Every failure a request can meet. Resolvers and guards return it with plain `?`;
+/// [`ErrorCodes`] turns it into `extensions.code` once, for HTTP and WebSocket alike.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    BadInput {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    #[error("too many attempts; try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
+    /// Details go to the log, never to the client.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn bad_input(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::BadInput {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The one answer for a wrong password, an unknown email and an account that may not log in.
+    pub fn bad_credentials() -> AppError {
+        AppError::Unauthenticated("invalid email or password")
+    }
+
+    fn write_extensions(&self, ext: &mut ErrorExtensionValues) {
+        ext.set("code", self.code());
+        match self {
+            AppError::BadInput { field, .. } => ext.set("field", *field),
+            AppError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
+            _ => {}
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<Denied> for AppError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::Forbidden(m) => AppError::Forbidden(m.to_owned()),
+            Denied::Conflict(m) => AppError::Conflict(m.to_owned()),
+        }
+    }
+}
+
+/// DataLoader errors must be `Clone`; they carry the database error behind an `Arc`.
+impl From<Arc<sqlx::Error>> for AppError {
+    fn from(e: Arc<sqlx::Error>) -> Self {
+        AppError::Internal(anyhow::anyhow!("{e}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Messages async-graphql gives its own limit errors.
+fn is_limit_message(m: &str) -> bool {
+    m == "Query is too complex."
+        || m == "Query is nested too deep."
+        || m.starts_with("The recursion depth of the query")
+        || m.starts_with("The number of directives")
+}
+
+/// Messages async-graphql gives invalid input (bad variables, wrong scalar or enum values).
+fn is_input_message(m: &str) -> bool {
+    m.starts_with("Failed to parse")
+        || m.starts_with("Invalid value for argument")
+        || m.starts_with("Variable")
+        || m.starts_with("Unknown argument")
+        || m.starts_with("Unknown field")
+        || m.starts_with("Unknown type")
+        || m.starts_with("Unknown operation")
+        || m.starts_with("Cannot query field")
+        || m.starts_with("Field")
+        || m.starts_with("Expected type")
+        || m.starts_with("Invalid value")
+        || m.contains("is required")
+}
+
+/// Gives every error in a response its `extensions.code`.
+pub fn add_codes(mut resp: Response) -> Response {
+    for err in &mut resp.errors {
+        classify(err);
+    }
+    resp
+}
+
+fn classify(err: &mut ServerError) {
+    let coded = err.source::<AppError>().map(|app| {
+        if let AppError::Internal(e) = app {
+            tracing::error!(error = ?e, path = ?err.path, "internal error");
+        }
+        let mut ext = err.extensions.clone().unwrap_or_default();
+        app.write_extensions(&mut ext);
+        ext
+    });
+    if let Some(ext) = coded {
+        err.extensions = Some(ext);
+        return;
+    }
+    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+        return;
+    }
+    let code = if is_limit_message(&err.message) {
+        "QUERY_TOO_COMPLEX"
+    } else if is_input_message(&err.message) || (!err.locations.is_empty() && err.path.is_empty()) {
+        // Errors found while parsing or validating the document carry locations but no path.
+        "BAD_USER_INPUT"
+    } else {
+        tracing::error!(message = %err.message, path = ?err.path, "unclassified error");
+        err.message = "internal error".to_owned();
+        "INTERNAL"
+    };
+    err.extensions.get_or_insert_with(Default::default).set("code", code);
+}
+
+/// Schema extension that applies [`add_codes`] to every response and subscription event.
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodes)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorCodes {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        add_codes(next.run(ctx).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(add_codes).boxed()
+    }
+}

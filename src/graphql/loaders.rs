@@ -1,0 +1,148 @@
+//! DataLoaders: every read of the GraphQL layer goes through here, batched into one statement
+//! per kind of key and cached for the life of one request (never longer: roles and memberships
+//! are re-read on every request).
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+use crate::db::workspaces::AccountWorkspaceRow;
+use crate::db::{AccountRow, Db, WorkspaceRow};
+use crate::domain::Role;
+
+/// Keys, one newtype per kind of lookup, all served by [`DbLoader`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AccountKey(pub Uuid);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WorkspaceKey(pub Uuid);
+/// An account's role in a workspace (absent: not a member).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RoleKey {
+    pub account: Uuid,
+    pub workspace: Uuid,
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemberCountKey(pub Uuid);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OwnerKey(pub Uuid);
+/// The workspaces `account` shares with `viewer` (all of its own when they are the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SharedWorkspacesKey {
+    pub viewer: Uuid,
+    pub account: Uuid,
+}
+
+pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+
+/// How long a loader waits to collect keys before it runs the batch.
+const BATCH_DELAY: Duration = Duration::from_millis(2);
+
+pub struct DbLoader {
+    db: Db,
+}
+
+/// One loader set for one request.
+pub fn for_request(db: Db) -> Loaders {
+    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY)
+}
+
+/// Splits keys of the form (scope, id) into one id list per scope: a batch is nearly always one
+/// scope (the viewer), so this is one statement.
+fn by_scope<K: Copy>(keys: &[K], split: impl Fn(K) -> (Uuid, Uuid)) -> HashMap<Uuid, Vec<Uuid>> {
+    let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for key in keys {
+        let (scope, id) = split(*key);
+        groups.entry(scope).or_default().push(id);
+    }
+    groups
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<sqlx::Error>>;
+
+impl Loader<AccountKey> for DbLoader {
+    type Value = AccountRow;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AccountKey]) -> LoadResult<AccountKey, AccountRow> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = self.db.accounts(&ids).await?;
+        Ok(rows.into_iter().map(|r| (AccountKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<WorkspaceKey> for DbLoader {
+    type Value = WorkspaceRow;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[WorkspaceKey]) -> LoadResult<WorkspaceKey, WorkspaceRow> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = self.db.workspaces(&ids).await?;
+        Ok(rows.into_iter().map(|r| (WorkspaceKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<RoleKey> for DbLoader {
+    type Value = Role;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[RoleKey]) -> LoadResult<RoleKey, Role> {
+        let mut out = HashMap::new();
+        for (account, workspaces) in by_scope(keys, |k| (k.account, k.workspace)) {
+            for row in self.db.memberships_of(account, &workspaces).await? {
+                let key = RoleKey {
+                    account,
+                    workspace: row.workspace_id,
+                };
+                out.insert(key, row.role);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MemberCountKey> for DbLoader {
+    type Value = i64;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[MemberCountKey]) -> LoadResult<MemberCountKey, i64> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let counts = self.db.member_counts(&ids).await?;
+        Ok(counts
+            .into_iter()
+            .map(|(id, n)| (MemberCountKey(id), n))
+            .collect())
+    }
+}
+
+impl Loader<OwnerKey> for DbLoader {
+    type Value = Uuid;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[OwnerKey]) -> LoadResult<OwnerKey, Uuid> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let owners = self.db.owners(&ids).await?;
+        Ok(owners
+            .into_iter()
+            .map(|(ws, owner)| (OwnerKey(ws), owner))
+            .collect())
+    }
+}
+
+impl Loader<SharedWorkspacesKey> for DbLoader {
+    type Value = Vec<AccountWorkspaceRow>;
+    type Error = Arc<sqlx::Error>;
+    async fn load(
+        &self,
+        keys: &[SharedWorkspacesKey],
+    ) -> LoadResult<SharedWorkspacesKey, Vec<AccountWorkspaceRow>> {
+        let mut out: HashMap<SharedWorkspacesKey, Vec<AccountWorkspaceRow>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (viewer, accounts) in by_scope(keys, |k| (k.viewer, k.account)) {
+            for row in self.db.shared_workspaces(viewer, &accounts).await? {
+                let key = SharedWorkspacesKey {
+                    viewer,
+                    account: row.account_id,
+                };
+                out.entry(key).or_default().push(row);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,49 @@
+//! `type Query`.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use super::context::{ContextExt, parse_id};
+use super::guards::{Intent, WorkspaceGuard};
+use super::loaders::WorkspaceKey;
+use super::types::{Account, ServerInfo, Workspace};
+use crate::error::AppError;
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The signed-in account.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
+        Ok(Account::of_viewer(ctx.viewer()?.clone()))
+    }
+
+    /// The viewer's workspaces, oldest membership first.
+    async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<Workspace>> {
+        Ok(Account::of_viewer(ctx.viewer()?.clone())
+            .visible_workspaces(ctx)
+            .await?)
+    }
+
+    /// One of the viewer's workspaces; `NOT_FOUND` unless the viewer is a member.
+    #[graphql(guard = "WorkspaceGuard::new(\"id\", &id, Intent::View)")]
+    async fn workspace(&self, ctx: &Context<'_>, id: ID) -> Result<Workspace> {
+        let id = parse_id("id", &id)?;
+        let viewer = ctx.viewer()?.id;
+        let row = ctx.loaders()?.load_one(WorkspaceKey(id)).await?;
+        let row = row.ok_or(AppError::NotFound("workspace"))?;
+        Ok(Workspace { row, viewer })
+    }
+
+    /// Public facts about this server.
+    async fn server_info(&self, ctx: &Context<'_>) -> Result<ServerInfo> {
+        let config = &ctx.roster()?.config;
+        Ok(ServerInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            email_enabled: config.smtp_url.is_some(),
+            signup_enabled: config.allow_signup,
+            max_members: i32::try_from(config.max_members).unwrap_or(i32::MAX),
+            transfer_requires_code: config.transfer_code,
+            invite_limit: i32::try_from(config.limits.invite_limit).unwrap_or(i32::MAX),
+        })
+    }
+}

@@ -1,0 +1,196 @@
+//! The HTTP surface (SPEC section 9): GraphQL over POST and GET, GraphiQL, health probes.
+
+use async_graphql::http::{GraphiQLSource, parse_query_string};
+use async_graphql::parser::parse_query;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, Request};
+use async_graphql_axum::GraphQLBatchRequest;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde_json::json;
+use std::net::SocketAddr;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::graphql::context::ClientIp;
+use crate::graphql::{RosterSchema, build_schema, loaders};
+use crate::service::{Authenticated, Roster};
+
+#[derive(Clone)]
+struct HttpState {
+    roster: Roster,
+    schema: RosterSchema,
+}
+
+/// The whole HTTP application.
+pub fn router(roster: Roster) -> Router {
+    let body_limit = roster.config.limits.max_body_bytes;
+    let state = HttpState {
+        schema: build_schema(roster.clone()),
+        roster,
+    };
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(st): State<HttpState>) -> Response {
+    match st.roster.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+type ClientAddr = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+async fn graphql_post(
+    State(st): State<HttpState>,
+    headers: HeaderMap,
+    addr: ClientAddr,
+    request: GraphQLBatchRequest,
+) -> Response {
+    let batch = request.into_inner();
+    let max = st.roster.config.limits.max_batch;
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > max
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            &format!("a batch may hold at most {max} operations"),
+            "QUERY_TOO_COMPLEX",
+        );
+    }
+    execute(&st, &headers, addr, batch).await
+}
+
+async fn graphql_get(
+    State(st): State<HttpState>,
+    headers: HeaderMap,
+    addr: ClientAddr,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let wants_html = header_contains(&headers, header::ACCEPT, "text/html");
+    if wants_html && !query.split('&').any(|p| p.starts_with("query=")) {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("Roster GraphiQL")
+                .finish(),
+        )
+        .into_response();
+    }
+    let request = match parse_query_string(&query) {
+        Ok(request) => request,
+        Err(e) => {
+            return error_response(StatusCode::BAD_REQUEST, &e.to_string(), "BAD_USER_INPUT");
+        }
+    };
+    if is_mutation(&request) {
+        let mut resp = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are not allowed over GET; use POST",
+            "BAD_USER_INPUT",
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return resp;
+    }
+    execute(&st, &headers, addr, BatchRequest::Single(request)).await
+}
+
+/// Authenticates once, gives every operation its own loaders, runs the batch.
+async fn execute(st: &HttpState, headers: &HeaderMap, addr: ClientAddr, batch: BatchRequest) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
+    let auth = match st.roster.authenticate(bearer).await {
+        Ok(auth) => auth,
+        Err(e) => {
+            tracing::error!(error = ?e, "authentication lookup failed");
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL");
+        }
+    };
+    let ip = ClientIp(
+        addr.map(|Extension(ConnectInfo(a))| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned()),
+    );
+    let prepare = |request: Request| prepare_request(st, request, &auth, &ip);
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
+        BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
+    };
+    let response = st.schema.execute_batch(batch).await;
+    graphql_response(headers, &response)
+}
+
+fn prepare_request(st: &HttpState, request: Request, auth: &Authenticated, ip: &ClientIp) -> Request {
+    request
+        .data(auth.clone())
+        .data(ip.clone())
+        .data(loaders::for_request(st.roster.db.clone()))
+}
+
+/// Serializes a response as `application/graphql-response+json` when the client accepts it,
+/// else as `application/json`.
+fn graphql_response(headers: &HeaderMap, response: &BatchResponse) -> Response {
+    let content_type = if header_contains(headers, header::ACCEPT, "application/graphql-response+json") {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    match serde_json::to_vec(response) {
+        Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialize a response");
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL")
+        }
+    }
+}
+
+fn error_response(status: StatusCode, message: &str, code: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn header_contains(headers: &HeaderMap, name: header::HeaderName, needle: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(needle))
+}
+
+/// True when the operation that would run is a mutation (or a subscription, which GET cannot
+/// carry either).
+fn is_mutation(request: &Request) -> bool {
+    let Ok(doc) = parse_query(&request.query) else {
+        return false; // execution reports the syntax error
+    };
+    let ty = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
+            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+            None => None,
+        },
+    };
+    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+}

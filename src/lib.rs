@@ -1,0 +1,16 @@
+//! Roster: a self-hosted workspace-membership GraphQL API.
+//!
+//! Layers, outermost first: [`http`] (axum) -> [`graphql`] (schema, guards, loaders) ->
+//! [`service`] (use cases) -> [`db`] (SQL for SQLite and PostgreSQL). [`domain`] holds the pure
+//! rules every layer shares.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod service;

@@ -1,0 +1,51 @@
+//! Roster's use cases, independent of GraphQL and HTTP: each flow validates its input, applies
+//! the domain rules and talks to the database. Resolvers are thin calls into these.
+
+mod auth;
+mod workspaces;
+
+pub use auth::{Authenticated, Session};
+
+use std::sync::Arc;
+
+use crate::auth::{JwtKeys, tokens};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::db::Db;
+
+/// Key of the generated JWT secret in the `settings` table.
+const JWT_SECRET_SETTING: &str = "jwt_secret";
+
+/// The application core shared by every request.
+#[derive(Clone)]
+pub struct Roster {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    jwt: JwtKeys,
+}
+
+impl Roster {
+    /// Connects to the configured database (applying migrations) and loads the JWT secret.
+    pub async fn connect(config: Config) -> anyhow::Result<Roster> {
+        let db = Db::connect(&config.database_url).await?;
+        Roster::new(db, config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn new(db: Db, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
+        let secret = match &config.jwt_secret {
+            Some(secret) if !secret.is_empty() => secret.clone(),
+            _ => db.setting_or_insert(JWT_SECRET_SETTING, &tokens::new_token()?).await?,
+        };
+        Ok(Roster {
+            db,
+            config: Arc::new(config),
+            clock,
+            jwt: JwtKeys::new(secret.as_bytes()),
+        })
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
