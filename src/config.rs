@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "roster", version, about = "Roster: a workspace-membership GraphQL API")]
+#[command(
+    name = "roster",
+    version,
+    about = "Roster: a workspace-membership GraphQL API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -24,11 +28,21 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8000", global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_LISTEN",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// sqlite://FILE (embedded default, created if missing) or postgres://... for production.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://roster.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://roster.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// HS256 secret for access tokens. Default: generated once and kept in the database.
@@ -48,7 +62,12 @@ pub struct Config {
     pub mail_dir: PathBuf,
 
     /// Sender of every email.
-    #[arg(long, env = "ROSTER_MAIL_FROM", default_value = "Roster <roster@localhost>", global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <roster@localhost>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Allow anyone to sign up.
@@ -68,15 +87,30 @@ pub struct Config {
     pub transfer_code: bool,
 
     /// Lifetime of invitation links, in hours.
-    #[arg(long, env = "ROSTER_INVITE_TTL_HOURS", default_value_t = 72, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_INVITE_TTL_HOURS",
+        default_value_t = 72,
+        global = true
+    )]
     pub invite_ttl_hours: u32,
 
     /// Lifetime of access tokens, in seconds.
-    #[arg(long, env = "ROSTER_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
     pub access_token_ttl_secs: u32,
 
     /// Lifetime of refresh tokens, in days.
-    #[arg(long, env = "ROSTER_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_REFRESH_TOKEN_TTL_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
     pub refresh_token_ttl_days: u32,
 
     #[command(flatten)]
@@ -90,7 +124,12 @@ pub struct Limits {
     #[arg(long, env = "ROSTER_MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
     /// Highest query complexity accepted.
-    #[arg(long, env = "ROSTER_MAX_COMPLEXITY", default_value_t = 2000, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_MAX_COMPLEXITY",
+        default_value_t = 2000,
+        global = true
+    )]
     pub max_complexity: usize,
     /// Largest request body, in bytes.
     #[arg(long, env = "ROSTER_MAX_BODY_BYTES", default_value_t = 1 << 20, global = true)]
@@ -99,16 +138,36 @@ pub struct Limits {
     #[arg(long, env = "ROSTER_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
     /// Most emails in one inviteMembers call.
-    #[arg(long, env = "ROSTER_INVITE_LIMIT", default_value_t = 100, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_INVITE_LIMIT",
+        default_value_t = 100,
+        global = true
+    )]
     pub invite_limit: usize,
     /// Most invitation emails per workspace per hour.
-    #[arg(long, env = "ROSTER_INVITES_PER_HOUR", default_value_t = 200, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_INVITES_PER_HOUR",
+        default_value_t = 200,
+        global = true
+    )]
     pub invites_per_hour: u32,
     /// Failed logins per email in 15 minutes before RATE_LIMITED.
-    #[arg(long, env = "ROSTER_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_LOGIN_FAILURES_PER_EMAIL",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_failures_per_email: u32,
     /// Failed logins per client IP in 15 minutes before RATE_LIMITED.
-    #[arg(long, env = "ROSTER_LOGIN_FAILURES_PER_IP", default_value_t = 100, global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_LOGIN_FAILURES_PER_IP",
+        default_value_t = 100,
+        global = true
+    )]
     pub login_failures_per_ip: u32,
 }
 

@@ -141,7 +141,11 @@ fn classify(err: &mut ServerError) {
         err.extensions = Some(ext);
         return;
     }
-    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+    if err
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
+    {
         return;
     }
     let code = if is_limit_message(&err.message) {
@@ -154,7 +158,9 @@ fn classify(err: &mut ServerError) {
         err.message = "internal error".to_owned();
         "INTERNAL"
     };
-    err.extensions.get_or_insert_with(Default::default).set("code", code);
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
 }
 
 /// Schema extension that applies [`add_codes`] to every response and subscription event.

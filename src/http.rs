@@ -1,16 +1,18 @@
 //! The HTTP surface (SPEC section 9): GraphQL over POST and GET, GraphiQL, health probes.
 
-use async_graphql::http::{GraphiQLSource, parse_query_string};
+use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Request};
+use async_graphql::{BatchRequest, BatchResponse, Request, Variables};
 use async_graphql_axum::GraphQLBatchRequest;
 use axum::extract::connect_info::ConnectInfo;
-use axum::extract::{RawQuery, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -78,15 +80,42 @@ async fn graphql_post(
     execute(&st, &headers, addr, batch).await
 }
 
+/// GraphQL-over-HTTP GET parameters (`variables` and `extensions` are JSON-encoded strings).
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName", alias = "operation_name")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+impl GetParams {
+    fn into_request(self) -> Result<Request, String> {
+        let mut request = Request::new(self.query.unwrap_or_default());
+        if let Some(name) = self.operation_name {
+            request = request.operation_name(name);
+        }
+        if let Some(variables) = self.variables.filter(|v| !v.is_empty()) {
+            let json =
+                serde_json::from_str(&variables).map_err(|e| format!("invalid variables: {e}"))?;
+            request = request.variables(Variables::from_json(json));
+        }
+        Ok(request)
+    }
+}
+
 async fn graphql_get(
     State(st): State<HttpState>,
     headers: HeaderMap,
     addr: ClientAddr,
-    RawQuery(query): RawQuery,
+    params: Result<Query<GetParams>, QueryRejection>,
 ) -> Response {
-    let query = query.unwrap_or_default();
+    let params = match params {
+        Ok(Query(params)) => params,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e.body_text(), "BAD_USER_INPUT"),
+    };
     let wants_html = header_contains(&headers, header::ACCEPT, "text/html");
-    if wants_html && !query.split('&').any(|p| p.starts_with("query=")) {
+    if wants_html && params.query.is_none() {
         return Html(
             GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -96,11 +125,9 @@ async fn graphql_get(
         )
         .into_response();
     }
-    let request = match parse_query_string(&query) {
+    let request = match params.into_request() {
         Ok(request) => request,
-        Err(e) => {
-            return error_response(StatusCode::BAD_REQUEST, &e.to_string(), "BAD_USER_INPUT");
-        }
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, "BAD_USER_INPUT"),
     };
     if is_mutation(&request) {
         let mut resp = error_response(
@@ -116,7 +143,12 @@ async fn graphql_get(
 }
 
 /// Authenticates once, gives every operation its own loaders, runs the batch.
-async fn execute(st: &HttpState, headers: &HeaderMap, addr: ClientAddr, batch: BatchRequest) -> Response {
+async fn execute(
+    st: &HttpState,
+    headers: &HeaderMap,
+    addr: ClientAddr,
+    batch: BatchRequest,
+) -> Response {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -125,7 +157,11 @@ async fn execute(st: &HttpState, headers: &HeaderMap, addr: ClientAddr, batch: B
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = ?e, "authentication lookup failed");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+                "INTERNAL",
+            );
         }
     };
     let ip = ClientIp(
@@ -141,7 +177,12 @@ async fn execute(st: &HttpState, headers: &HeaderMap, addr: ClientAddr, batch: B
     graphql_response(headers, &response)
 }
 
-fn prepare_request(st: &HttpState, request: Request, auth: &Authenticated, ip: &ClientIp) -> Request {
+fn prepare_request(
+    st: &HttpState,
+    request: Request,
+    auth: &Authenticated,
+    ip: &ClientIp,
+) -> Request {
     request
         .data(auth.clone())
         .data(ip.clone())
@@ -151,23 +192,33 @@ fn prepare_request(st: &HttpState, request: Request, auth: &Authenticated, ip: &
 /// Serializes a response as `application/graphql-response+json` when the client accepts it,
 /// else as `application/json`.
 fn graphql_response(headers: &HeaderMap, response: &BatchResponse) -> Response {
-    let content_type = if header_contains(headers, header::ACCEPT, "application/graphql-response+json") {
-        "application/graphql-response+json"
-    } else {
-        "application/json"
-    };
+    let content_type =
+        if header_contains(headers, header::ACCEPT, "application/graphql-response+json") {
+            "application/graphql-response+json"
+        } else {
+            "application/json"
+        };
     match serde_json::to_vec(response) {
         Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot serialize a response");
-            error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL")
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+                "INTERNAL",
+            )
         }
     }
 }
 
 fn error_response(status: StatusCode, message: &str, code: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn header_contains(headers: &HeaderMap, name: header::HeaderName, needle: &str) -> bool {
@@ -192,5 +243,8 @@ fn is_mutation(request: &Request) -> bool {
             None => None,
         },
     };
-    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+    matches!(
+        ty,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
 }

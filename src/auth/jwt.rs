@@ -38,7 +38,11 @@ impl JwtKeys {
             iat: now,
             exp: now + ttl_secs,
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// The account a token names, or `None` for any bad, forged or expired token.
@@ -72,12 +76,14 @@ mod tests {
         let keys = JwtKeys::new(b"secret-secret-secret-secret-1234");
         let other = JwtKeys::new(b"another-secret-another-secret-12");
         let id = Uuid::new_v4();
-        assert_eq!(keys.verify(&keys.issue(id, now() - 3600, 60).unwrap()), None);
+        assert_eq!(
+            keys.verify(&keys.issue(id, now() - 3600, 60).unwrap()),
+            None
+        );
         assert_eq!(keys.verify(&other.issue(id, now(), 60).unwrap()), None);
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        let body = URL_SAFE_NO_PAD.encode(
-            serde_json::json!({"sub": id, "iat": now(), "exp": now() + 60}).to_string(),
-        );
+        let body = URL_SAFE_NO_PAD
+            .encode(serde_json::json!({"sub": id, "iat": now(), "exp": now() + 60}).to_string());
         assert_eq!(keys.verify(&format!("{header}.{body}.")), None);
         assert_eq!(keys.verify("not a token"), None);
     }

@@ -6,7 +6,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use std::sync::LazyLock;
 
 /// Verified against when the email is unknown, so both failures cost the same time.
-static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| hash_blocking("dummy-password").ok());
+static DUMMY_HASH: LazyLock<Option<String>> =
+    LazyLock::new(|| hash_blocking("dummy-password").ok());
 
 fn hash_blocking(password: &str) -> anyhow::Result<String> {
     Argon2::default()

@@ -94,7 +94,12 @@ impl Db {
     }
 
     /// Records a failed login for the rate limits.
-    pub async fn record_login_failure(&self, email: &str, ip: &str, now: DateTime<Utc>) -> sqlx::Result<()> {
+    pub async fn record_login_failure(
+        &self,
+        email: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
         with_pool!(self, pool => sqlx::query(
             "INSERT INTO login_failures (id, email, ip, created_at) VALUES ($1, $2, $3, $4)")
             .bind(Uuid::new_v4())
@@ -127,7 +132,11 @@ impl Db {
     }
 
     /// A successful login forgets that email's failures (and prunes records older than `before`).
-    pub async fn clear_login_failures(&self, email: &str, before: DateTime<Utc>) -> sqlx::Result<()> {
+    pub async fn clear_login_failures(
+        &self,
+        email: &str,
+        before: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
         with_pool!(self, pool => sqlx::query(
             "DELETE FROM login_failures WHERE email = $1 OR created_at < $2")
             .bind(email)

@@ -60,7 +60,11 @@ impl Db {
         })
     }
 
-    pub async fn rename_workspace(&self, id: Uuid, name: &str) -> sqlx::Result<Option<WorkspaceRow>> {
+    pub async fn rename_workspace(
+        &self,
+        id: Uuid,
+        name: &str,
+    ) -> sqlx::Result<Option<WorkspaceRow>> {
         with_pool!(self, pool => sqlx::query_as(
             "UPDATE workspaces SET name = $2 WHERE id = $1 RETURNING id, name, created_at")
             .bind(id)

@@ -43,7 +43,9 @@ pub fn authorize(actor: Role, action: Action) -> Result<(), Denied> {
         if actor.is_manager() {
             Ok(())
         } else {
-            Err(Forbidden("only the workspace owner or an admin may do this"))
+            Err(Forbidden(
+                "only the workspace owner or an admin may do this",
+            ))
         }
     };
     let on_other_below = |target: Subject| {
@@ -169,7 +171,9 @@ mod tests {
                 target.role != new_role
                     && match actor {
                         Owner => !target.is_self && target.role != Owner && new_role != Owner,
-                        Admin => !target.is_self && below_admin(target.role) && below_admin(new_role),
+                        Admin => {
+                            !target.is_self && below_admin(target.role) && below_admin(new_role)
+                        }
                         _ => false,
                     }
             }
@@ -198,16 +202,31 @@ mod tests {
 
     #[test]
     fn refusals_carry_the_right_kind() {
-        assert!(matches!(authorize(Owner, Action::Leave), Err(Denied::Conflict(_))));
-        let admin = Subject { role: Admin, is_self: false };
         assert!(matches!(
-            authorize(Owner, Action::ChangeRole { target: admin, new_role: Admin }),
+            authorize(Owner, Action::Leave),
+            Err(Denied::Conflict(_))
+        ));
+        let admin = Subject {
+            role: Admin,
+            is_self: false,
+        };
+        assert!(matches!(
+            authorize(
+                Owner,
+                Action::ChangeRole {
+                    target: admin,
+                    new_role: Admin
+                }
+            ),
             Err(Denied::Conflict(_))
         ));
         assert!(matches!(
             authorize(Admin, Action::RemoveMember { target: admin }),
             Err(Denied::Forbidden(_))
         ));
-        assert!(matches!(authorize(Editor, Action::RenameWorkspace), Err(Denied::Forbidden(_))));
+        assert!(matches!(
+            authorize(Editor, Action::RenameWorkspace),
+            Err(Denied::Forbidden(_))
+        ));
     }
 }

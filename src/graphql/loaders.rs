@@ -45,7 +45,8 @@ pub struct DbLoader {
 
 /// One loader set for one request.
 pub fn for_request(db: Db) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY)
+    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
+        .delay(BATCH_DELAY)
 }
 
 /// Splits keys of the form (scope, id) into one id list per scope: a batch is nearly always one

@@ -129,7 +129,9 @@ impl Workspace {
         let owner = loaders
             .load_one(OwnerKey(self.row.id))
             .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("workspace {} has no owner", self.row.id)))?;
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("workspace {} has no owner", self.row.id))
+            })?;
         Ok(account(ctx, owner, self.viewer).await?)
     }
 }

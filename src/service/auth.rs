@@ -80,7 +80,9 @@ impl Roster {
 
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> AppResult<Session> {
         if !self.config.allow_signup {
-            return Err(AppError::Forbidden("sign-up is disabled on this server".into()));
+            return Err(AppError::Forbidden(
+                "sign-up is disabled on this server".into(),
+            ));
         }
         let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e.to_string()))?;
         let name = valid_name("name", name)?;
@@ -133,7 +135,10 @@ impl Roster {
 
     async fn check_login_rate(&self, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
         let window = Duration::seconds(LOGIN_WINDOW_SECS);
-        let counts = self.db.login_failures_since(email, ip, now - window).await?;
+        let counts = self
+            .db
+            .login_failures_since(email, ip, now - window)
+            .await?;
         let limits = &self.config.limits;
         let blocked_since = if counts.by_email >= i64::from(limits.login_failures_per_email) {
             counts.oldest_by_email
@@ -158,7 +163,12 @@ impl Roster {
         let expires = now + Duration::days(i64::from(self.config.refresh_token_ttl_days));
         let rotation = self
             .db
-            .rotate_refresh_token(&tokens::hash(refresh_token), &tokens::hash(&next), now, expires)
+            .rotate_refresh_token(
+                &tokens::hash(refresh_token),
+                &tokens::hash(&next),
+                now,
+                expires,
+            )
             .await?;
         let account_id = match rotation {
             Rotation::Rotated { account_id } => account_id,
@@ -168,7 +178,9 @@ impl Roster {
                 ));
             }
             Rotation::Invalid => {
-                return Err(AppError::Unauthenticated("invalid or expired refresh token"));
+                return Err(AppError::Unauthenticated(
+                    "invalid or expired refresh token",
+                ));
             }
         };
         match self.db.account(account_id).await? {
@@ -181,7 +193,9 @@ impl Roster {
                     account,
                 })
             }
-            _ => Err(AppError::Unauthenticated("invalid or expired refresh token")),
+            _ => Err(AppError::Unauthenticated(
+                "invalid or expired refresh token",
+            )),
         }
     }
 

@@ -35,7 +35,10 @@ impl Roster {
     pub async fn new(db: Db, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
         let secret = match &config.jwt_secret {
             Some(secret) if !secret.is_empty() => secret.clone(),
-            _ => db.setting_or_insert(JWT_SECRET_SETTING, &tokens::new_token()?).await?,
+            _ => {
+                db.setting_or_insert(JWT_SECRET_SETTING, &tokens::new_token()?)
+                    .await?
+            }
         };
         Ok(Roster {
             db,

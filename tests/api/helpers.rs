@@ -1,0 +1,314 @@
+//! The test harness: a fresh database per test, the real router, and GraphQL helpers.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use roster::clock::OffsetClock;
+use roster::config::Config;
+use roster::db::{Db, Pool};
+use roster::service::Roster;
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// Runs an async test body once on SQLite and once on PostgreSQL:
+/// `both!(name, body_fn)` defines `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
+
+/// PostgreSQL database the tests use; each test gets its own schema in it.
+pub fn postgres_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/roster_test".to_owned())
+}
+
+/// A fresh, migrated database of `backend`.
+pub async fn fresh_db(backend: Backend) -> Db {
+    match backend {
+        Backend::Sqlite => {
+            let path = sqlite_path();
+            Db::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("open SQLite")
+        }
+        Backend::Postgres => {
+            let schema = format!("t_{}", Uuid::new_v4().simple());
+            let url = postgres_url();
+            let admin = match PgPoolOptions::new().max_connections(1).connect(&url).await {
+                Ok(pool) => pool,
+                Err(_) => {
+                    create_test_database(&url).await;
+                    PgPoolOptions::new()
+                        .max_connections(1)
+                        .connect(&url)
+                        .await
+                        .unwrap_or_else(|e| {
+                            panic!("PostgreSQL at {url} is needed for the tests: {e}")
+                        })
+                }
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin)
+                .await
+                .expect("create schema");
+            admin.close().await;
+            let options = PgConnectOptions::from_str(&url)
+                .expect("TEST_DATABASE_URL")
+                .options([("search_path", schema.as_str())]);
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .expect("connect to test schema");
+            Db::from_pool(Pool::Postgres(pool)).await.expect("migrate")
+        }
+    }
+}
+
+/// Creates the test database on first use (tests racing to create it is fine).
+async fn create_test_database(url: &str) {
+    let options = PgConnectOptions::from_str(url).expect("TEST_DATABASE_URL");
+    let name = options.get_database().unwrap_or("roster_test").to_owned();
+    let server = options.database("postgres");
+    if let Ok(pool) = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(server)
+        .await
+    {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&pool)
+            .await;
+    }
+}
+
+fn sqlite_path() -> PathBuf {
+    let dir = std::env::temp_dir().join("roster-tests");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(format!("{}.db", Uuid::new_v4()))
+}
+
+/// The default test configuration (a fixed JWT secret so tests can forge tokens).
+pub fn test_config() -> Config {
+    let mut config = Config::with_database("unused");
+    config.jwt_secret = Some(JWT_SECRET.to_owned());
+    config
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub roster: Roster,
+    pub clock: Arc<OffsetClock>,
+}
+
+/// A signed-up user: its tokens, account and the workspace sign-up made for it.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub token: String,
+    pub refresh: String,
+    pub id: String,
+    pub workspace: String,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        TestApp::with_config(backend, |_| {}).await
+    }
+
+    pub async fn with_config(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_config();
+        tweak(&mut config);
+        let db = fresh_db(backend).await;
+        TestApp::on_db(db, config).await
+    }
+
+    /// A second server on the same database (a restart, or another replica).
+    pub async fn on_db(db: Db, config: Config) -> TestApp {
+        let clock = OffsetClock::new();
+        let roster = Roster::new(db, config, clock.clone())
+            .await
+            .expect("build Roster");
+        TestApp {
+            router: roster::http::router(roster.clone()),
+            roster,
+            clock,
+        }
+    }
+
+    /// Sends a raw HTTP request; returns status, content type and body.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, String, Vec<u8>) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router is infallible");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read body")
+            .to_bytes()
+            .to_vec();
+        (status, content_type, body)
+    }
+
+    /// POSTs a GraphQL operation; returns the JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables });
+        self.post_json(token, body).await
+    }
+
+    pub async fn post_json(&self, token: Option<&str>, body: Value) -> Value {
+        let mut request = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = request.body(Body::from(body.to_string())).expect("request");
+        let (status, _, body) = self.send(request).await;
+        serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!(
+                "status {status}, not JSON ({e}): {}",
+                String::from_utf8_lossy(&body)
+            )
+        })
+    }
+
+    /// POSTs and asserts success; returns `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let v = self.gql(token, query, variables).await;
+        assert!(v.get("errors").is_none(), "unexpected errors: {v:#}");
+        v["data"].clone()
+    }
+
+    /// POSTs and asserts exactly one error; returns it.
+    pub async fn err(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let v = self.gql(token, query, variables).await;
+        let errors = v["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected an error: {v:#}"));
+        assert_eq!(errors.len(), 1, "{v:#}");
+        errors[0].clone()
+    }
+
+    pub async fn sign_up(&self, email: &str, name: &str) -> User {
+        let data = self
+            .ok(
+                None,
+                "mutation($i: SignUpInput!) { signUp(input: $i) {
+                    accessToken refreshToken account { id email workspaces { id } } } }",
+                json!({ "i": { "email": email, "name": name, "password": PASSWORD } }),
+            )
+            .await;
+        let p = &data["signUp"];
+        User {
+            token: s(&p["accessToken"]),
+            refresh: s(&p["refreshToken"]),
+            id: s(&p["account"]["id"]),
+            workspace: s(&p["account"]["workspaces"][0]["id"]),
+        }
+    }
+
+    /// Runs one SQL statement against the test database (set-up that the API cannot do yet).
+    pub async fn sql(&self, statement: &str, binds: &[&str]) {
+        match self.roster.db.pool() {
+            Pool::Sqlite(p) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()));
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                q.execute(p).await.expect("sql");
+            }
+            Pool::Postgres(p) => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()));
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                q.execute(p).await.expect("sql");
+            }
+        }
+    }
+
+    /// Makes `account` a member of `workspace` with `role`, straight in the database.
+    pub async fn add_member(&self, workspace: &str, account: &str, role: roster::domain::Role) {
+        let ws = Uuid::parse_str(workspace).expect("uuid");
+        let acc = Uuid::parse_str(account).expect("uuid");
+        let now = chrono::Utc::now();
+        match self.roster.db.pool() {
+            Pool::Sqlite(p) => insert_member(p, ws, acc, role, now).await,
+            Pool::Postgres(p) => insert_member(p, ws, acc, role, now).await,
+        }
+    }
+}
+
+async fn insert_member<'c, E>(
+    exec: E,
+    ws: Uuid,
+    acc: Uuid,
+    role: roster::domain::Role,
+    now: chrono::DateTime<chrono::Utc>,
+) where
+    E: sqlx::Executor<'c>,
+    for<'q> Uuid: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> &'q str: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> i32: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> chrono::DateTime<chrono::Utc>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
+{
+    sqlx::query(
+        "INSERT INTO members (workspace_id, account_id, role, role_rank, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(ws)
+    .bind(acc)
+    .bind(role.as_str())
+    .bind(role.sort_rank())
+    .bind(now)
+    .execute(exec)
+    .await
+    .expect("insert member");
+}
+
+/// A JSON string value as an owned String.
+pub fn s(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_owned()
+}
+
+/// The `extensions.code` of an error object.
+pub fn code(error: &Value) -> &str {
+    error["extensions"]["code"].as_str().unwrap_or_default()
+}

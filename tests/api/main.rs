@@ -1,0 +1,10 @@
+//! Roster's integration tests: real HTTP requests to the axum app, on SQLite and PostgreSQL.
+//! One binary (faster to link); every storage test runs once per backend via [`both!`].
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod http;
+mod schema;
+mod workspaces;
