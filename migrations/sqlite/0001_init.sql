@@ -85,6 +85,7 @@ CREATE TABLE transfer_codes (
 CREATE TABLE email_outbox (
     id              BLOB PRIMARY KEY,
     kind            TEXT NOT NULL,
+    workspace_id    BLOB REFERENCES workspaces (id) ON DELETE SET NULL,
     recipient       TEXT NOT NULL,
     language        TEXT NOT NULL,
     payload         TEXT NOT NULL,
@@ -96,6 +97,7 @@ CREATE TABLE email_outbox (
     dead_at         TEXT,
     last_error      TEXT
 );
+CREATE INDEX email_outbox_by_workspace ON email_outbox (workspace_id, created_at);
 CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at) WHERE sent_at IS NULL AND dead_at IS NULL;
 
 CREATE TABLE audit_events (

@@ -4,10 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use super::members::insert_member;
-use super::workspaces::insert_workspace;
-use super::{Db, WorkspaceRow, with_pool, write_tx};
-use crate::domain::{AccountStatus, Language, Role};
+use super::tx::{Tx, with_tx};
+use super::{Db, with_pool};
+use crate::domain::{AccountStatus, Language};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct AccountRow {
@@ -36,12 +35,6 @@ macro_rules! select_accounts {
     () => {
         "SELECT id, email, name, password_hash, status, language, created_at, last_active_at FROM accounts"
     };
-}
-
-/// What sign-up creates: the account and the workspace it owns.
-pub enum SignUp {
-    Created(AccountRow, WorkspaceRow),
-    EmailTaken,
 }
 
 impl Db {
@@ -88,38 +81,102 @@ impl Db {
             .await
             .map(|_| ()))
     }
+}
 
-    /// Creates an ACTIVE account and a workspace it owns, in one transaction.
-    pub async fn sign_up(
-        &self,
+impl Tx {
+    /// Inserts an account; `None` when the email is taken.
+    pub async fn insert_account(
+        &mut self,
         account: NewAccount<'_>,
-        workspace_name: &str,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<SignUp> {
-        let account_id = Uuid::new_v4();
-        let workspace_id = Uuid::new_v4();
-        write_tx!(self, tx => {
-            let inserted: Option<AccountRow> = sqlx::query_as(
-                "INSERT INTO accounts (id, email, name, password_hash, status, language, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT DO NOTHING
-                 RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
-                .bind(account_id)
-                .bind(account.email)
-                .bind(account.name)
-                .bind(account.password_hash)
-                .bind(account.status.as_str())
-                .bind(account.language.as_str())
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(inserted) = inserted else {
-                return Ok(SignUp::EmailTaken);
-            };
-            let workspace: WorkspaceRow = insert_workspace!(&mut *tx, workspace_id, workspace_name, now)?;
-            insert_member!(&mut *tx, workspace_id, account_id, Role::Owner, None::<Uuid>, now)?;
-            tx.commit().await?;
-            Ok(SignUp::Created(inserted, workspace))
-        })
+    ) -> sqlx::Result<Option<AccountRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO accounts (id, email, name, password_hash, status, language, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT DO NOTHING
+             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
+            .bind(Uuid::new_v4())
+            .bind(account.email)
+            .bind(account.name)
+            .bind(account.password_hash)
+            .bind(account.status.as_str())
+            .bind(account.language.as_str())
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn account_by_email(&mut self, email: &str) -> sqlx::Result<Option<AccountRow>> {
+        with_tx!(self, c => sqlx::query_as(concat!(select_accounts!(), " WHERE lower(email) = lower($1)"))
+            .bind(email)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn account(&mut self, id: Uuid) -> sqlx::Result<Option<AccountRow>> {
+        with_tx!(self, c => sqlx::query_as(concat!(select_accounts!(), " WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    /// Creates a PENDING account for an invited address, or returns the one that exists
+    /// (another request may have created it a moment ago). The flag is true when created here.
+    pub async fn pending_account(
+        &mut self,
+        email: &str,
+        name: &str,
+        language: Language,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<(AccountRow, bool)> {
+        let created: Option<AccountRow> = with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO accounts (id, email, name, status, language, created_at)
+             VALUES ($1, $2, $3, 'PENDING', $4, $5)
+             ON CONFLICT DO NOTHING
+             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
+            .bind(Uuid::new_v4())
+            .bind(email)
+            .bind(name)
+            .bind(language.as_str())
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)?;
+        match created {
+            Some(account) => Ok((account, true)),
+            None => {
+                let existing = self.account_by_email(email).await?;
+                existing.map(|a| (a, false)).ok_or(sqlx::Error::RowNotFound)
+            }
+        }
+    }
+
+    /// Deletes `account` if it is PENDING and belongs to no workspace; true when deleted.
+    pub async fn delete_if_orphaned_pending(&mut self, account: Uuid) -> sqlx::Result<bool> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "DELETE FROM accounts WHERE id = $1 AND status = 'PENDING'
+               AND NOT EXISTS (SELECT 1 FROM members WHERE account_id = $1)
+             RETURNING id")
+            .bind(account)
+            .fetch_optional(&mut *c)
+            .await
+            .map(|r| r.is_some()))
+    }
+
+    /// Makes a PENDING account ACTIVE with its chosen name and password.
+    pub async fn activate_account(
+        &mut self,
+        account: Uuid,
+        name: &str,
+        password_hash: &str,
+    ) -> sqlx::Result<Option<AccountRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE accounts SET name = $2, password_hash = $3, status = 'ACTIVE'
+             WHERE id = $1 AND status = 'PENDING'
+             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
+            .bind(account)
+            .bind(name)
+            .bind(password_hash)
+            .fetch_optional(&mut *c)
+            .await)
     }
 }

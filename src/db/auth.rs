@@ -3,22 +3,12 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Db, with_pool, write_tx};
-
-/// What presenting a refresh token did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Rotation {
-    /// The token was live; it is now used and `new_hash` replaces it in the same family.
-    Rotated { account_id: Uuid },
-    /// The token had been used before: its whole family is revoked (a stolen token was replayed).
-    Reused,
-    /// Unknown, expired or revoked.
-    Invalid,
-}
+use super::tx::{Tx, with_tx};
+use super::{Db, with_pool};
 
 impl Db {
     /// Starts a new token family (a login).
-    pub async fn insert_refresh_token(
+    pub async fn start_token_family(
         &self,
         account: Uuid,
         hash: &[u8],
@@ -37,60 +27,6 @@ impl Db {
             .execute(pool)
             .await
             .map(|_| ()))
-    }
-
-    /// Uses the token `hash` once and stores `new_hash` as its successor, atomically.
-    pub async fn rotate_refresh_token(
-        &self,
-        hash: &[u8],
-        new_hash: &[u8],
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> sqlx::Result<Rotation> {
-        write_tx!(self, tx => {
-            let live: Option<(Uuid, Uuid)> = sqlx::query_as(
-                "UPDATE refresh_tokens SET used_at = $2
-                 WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-                 RETURNING account_id, family_id")
-                .bind(hash)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let outcome = if let Some((account_id, family_id)) = live {
-                sqlx::query(
-                    "INSERT INTO refresh_tokens (id, token_hash, account_id, family_id, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(Uuid::new_v4())
-                    .bind(new_hash)
-                    .bind(account_id)
-                    .bind(family_id)
-                    .bind(now)
-                    .bind(expires_at)
-                    .execute(&mut *tx)
-                    .await?;
-                Rotation::Rotated { account_id }
-            } else {
-                let replayed: Option<Uuid> = sqlx::query_scalar(
-                    "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL")
-                    .bind(hash)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match replayed {
-                    Some(family) => {
-                        sqlx::query(
-                            "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL")
-                            .bind(family)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                        Rotation::Reused
-                    }
-                    None => Rotation::Invalid,
-                }
-            };
-            tx.commit().await?;
-            Ok(outcome)
-        })
     }
 
     /// Records a failed login for the rate limits.
@@ -153,4 +89,68 @@ pub struct FailureCounts {
     pub oldest_by_email: Option<DateTime<Utc>>,
     pub by_ip: i64,
     pub oldest_by_ip: Option<DateTime<Utc>>,
+}
+
+impl Tx {
+    /// Marks a live refresh token used; returns its account and family, `None` if it was not live.
+    pub async fn use_refresh_token(
+        &mut self,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<(Uuid, Uuid)>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE refresh_tokens SET used_at = $2
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+             RETURNING account_id, family_id")
+            .bind(hash)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    /// Adds a token to an existing family (the successor of a used one).
+    pub async fn insert_refresh_token(
+        &mut self,
+        account: Uuid,
+        family: Uuid,
+        hash: &[u8],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO refresh_tokens (id, token_hash, account_id, family_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(Uuid::new_v4())
+            .bind(hash)
+            .bind(account)
+            .bind(family)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))
+    }
+
+    /// The family of an already-used token, if `hash` is one.
+    pub async fn used_token_family(&mut self, hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
+        with_tx!(self, c => sqlx::query_scalar(
+            "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL")
+            .bind(hash)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn revoke_token_family(
+        &mut self,
+        family: Uuid,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL")
+            .bind(family)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))
+    }
 }

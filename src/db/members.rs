@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::{Db, with_pool};
-use crate::domain::Role;
+use super::tx::{Tx, with_tx};
+use super::{AccountRow, Db, WorkspaceRow, with_pool};
+use crate::domain::{AccountStatus, Language, Role};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct MemberRow {
@@ -16,26 +18,6 @@ pub struct MemberRow {
     pub invited_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
-
-/// Inserts a membership (inside a caller's transaction).
-macro_rules! insert_member {
-    ($executor:expr, $workspace:expr, $account:expr, $role:expr, $invited_by:expr, $now:expr) => {{
-        let role: $crate::domain::Role = $role;
-        sqlx::query(
-            "INSERT INTO members (workspace_id, account_id, role, role_rank, invited_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind($workspace)
-        .bind($account)
-        .bind(role.as_str())
-        .bind(role.sort_rank())
-        .bind($invited_by)
-        .bind($now)
-        .execute($executor)
-        .await
-    }};
-}
-pub(crate) use insert_member;
 
 impl Db {
     /// `account`'s memberships among `workspaces`, in one statement (the viewer-role loader).
@@ -59,5 +41,304 @@ impl Db {
             qb.push(")");
             qb.build_query_as().fetch_all(pool).await
         })
+    }
+}
+
+impl Tx {
+    /// Takes the workspace's write lock: membership changes of one workspace run one at a time
+    /// (PostgreSQL row lock; SQLite already serializes writers). `None` if it does not exist.
+    pub async fn lock_workspace(&mut self, workspace: Uuid) -> sqlx::Result<Option<WorkspaceRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE workspaces SET name = name WHERE id = $1 RETURNING id, name, created_at")
+            .bind(workspace)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn member(
+        &mut self,
+        workspace: Uuid,
+        account: Uuid,
+    ) -> sqlx::Result<Option<MemberRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "SELECT workspace_id, account_id, role, invited_by, created_at FROM members
+             WHERE workspace_id = $1 AND account_id = $2")
+            .bind(workspace)
+            .bind(account)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn member_count(&mut self, workspace: Uuid) -> sqlx::Result<i64> {
+        with_tx!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE workspace_id = $1")
+            .bind(workspace)
+            .fetch_one(&mut *c)
+            .await)
+    }
+
+    /// Adds a membership unless one exists; true when it was added.
+    pub async fn add_member(
+        &mut self,
+        workspace: Uuid,
+        account: Uuid,
+        role: Role,
+        invited_by: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "INSERT INTO members (workspace_id, account_id, role, role_rank, invited_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (workspace_id, account_id) DO NOTHING
+             RETURNING account_id")
+            .bind(workspace)
+            .bind(account)
+            .bind(role.as_str())
+            .bind(role.sort_rank())
+            .bind(invited_by)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await
+            .map(|r| r.is_some()))
+    }
+
+    /// Deletes the membership if its role is still `expected`; returns whether it did.
+    pub async fn delete_member(
+        &mut self,
+        workspace: Uuid,
+        account: Uuid,
+        expected: Role,
+    ) -> sqlx::Result<bool> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "DELETE FROM members WHERE workspace_id = $1 AND account_id = $2 AND role = $3
+             RETURNING account_id")
+            .bind(workspace)
+            .bind(account)
+            .bind(expected.as_str())
+            .fetch_optional(&mut *c)
+            .await
+            .map(|r| r.is_some()))
+    }
+
+    /// Changes a member's role if it is still `expected`; returns the updated row.
+    pub async fn set_role(
+        &mut self,
+        workspace: Uuid,
+        account: Uuid,
+        expected: Role,
+        role: Role,
+    ) -> sqlx::Result<Option<MemberRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE members SET role = $4, role_rank = $5
+             WHERE workspace_id = $1 AND account_id = $2 AND role = $3
+             RETURNING workspace_id, account_id, role, invited_by, created_at")
+            .bind(workspace)
+            .bind(account)
+            .bind(expected.as_str())
+            .bind(role.as_str())
+            .bind(role.sort_rank())
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn membership_count_of(&mut self, account: Uuid) -> sqlx::Result<i64> {
+        with_tx!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE account_id = $1")
+            .bind(account)
+            .fetch_one(&mut *c)
+            .await)
+    }
+}
+
+/// Filters of the members connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MemberFilter {
+    pub roles: Option<Vec<Role>>,
+    pub status: Option<AccountStatus>,
+    /// Lower-cased text matched against email and name.
+    pub search: Option<String>,
+}
+
+/// Position in the members order (role rank, joined at, account id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemberCursor {
+    pub rank: i32,
+    pub created_at: DateTime<Utc>,
+    pub account: Uuid,
+}
+
+/// One workspace's page in a batched members query.
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    pub workspace: Uuid,
+    pub after: Option<MemberCursor>,
+    pub limit: i64,
+}
+
+/// A member joined with its account (no password hash).
+#[derive(Clone, Debug, FromRow)]
+pub struct MemberPageRow {
+    pub branch: i32,
+    pub workspace_id: Uuid,
+    pub account_id: Uuid,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub role_rank: i32,
+    pub invited_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub status: AccountStatus,
+    #[sqlx(try_from = "String")]
+    pub language: Language,
+    pub account_created_at: DateTime<Utc>,
+    pub last_active_at: Option<DateTime<Utc>>,
+}
+
+impl MemberPageRow {
+    pub fn cursor(&self) -> MemberCursor {
+        MemberCursor {
+            rank: self.role_rank,
+            created_at: self.created_at,
+            account: self.account_id,
+        }
+    }
+
+    pub fn into_rows(self) -> (MemberRow, AccountRow) {
+        (
+            MemberRow {
+                workspace_id: self.workspace_id,
+                account_id: self.account_id,
+                role: self.role,
+                invited_by: self.invited_by,
+                created_at: self.created_at,
+            },
+            AccountRow {
+                id: self.account_id,
+                email: self.email,
+                name: self.name,
+                password_hash: None,
+                status: self.status,
+                language: self.language,
+                created_at: self.account_created_at,
+                last_active_at: self.last_active_at,
+            },
+        )
+    }
+}
+
+/// Most pages per statement (SQLite caps a compound SELECT at 500 terms).
+const PAGES_PER_STATEMENT: usize = 100;
+
+/// Appends the filter's conditions (each starting with AND) to a query over `members m JOIN
+/// accounts a`.
+macro_rules! push_filter {
+    ($qb:expr, $filter:expr) => {{
+        if let Some(roles) = &$filter.roles {
+            $qb.push(" AND m.role IN (");
+            let mut list = $qb.separated(", ");
+            for role in roles {
+                list.push_bind(role.as_str());
+            }
+            // An empty list matches nothing.
+            list.push_unseparated(if roles.is_empty() { "NULL)" } else { ")" });
+        }
+        if let Some(status) = $filter.status {
+            $qb.push(" AND a.status = ");
+            $qb.push_bind(status.as_str());
+        }
+        if let Some(search) = &$filter.search {
+            let pattern = format!("%{}%", escape_like(search));
+            $qb.push(" AND (lower(a.email) LIKE ");
+            $qb.push_bind(pattern.clone());
+            $qb.push(" ESCAPE '\\' OR lower(a.name) LIKE ");
+            $qb.push_bind(pattern);
+            $qb.push(" ESCAPE '\\')");
+        }
+    }};
+}
+
+/// Escapes LIKE wildcards so a search matches its text literally.
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl Db {
+    /// Pages of members for many workspaces in one statement: a UNION ALL of one keyset range
+    /// scan per page (index `members_page`), each `ORDER BY role_rank, created_at, account_id
+    /// LIMIT n`. Rows carry the index of the request they answer (`branch`).
+    pub async fn member_pages(
+        &self,
+        filter: &MemberFilter,
+        requests: &[PageRequest],
+    ) -> sqlx::Result<Vec<MemberPageRow>> {
+        let mut rows = Vec::new();
+        for (chunk_no, chunk) in requests.chunks(PAGES_PER_STATEMENT).enumerate() {
+            let offset = chunk_no * PAGES_PER_STATEMENT;
+            let mut part: Vec<MemberPageRow> = with_pool!(self, pool => {
+                let mut qb = sqlx::QueryBuilder::new("");
+                for (i, request) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" UNION ALL ");
+                    }
+                    qb.push("SELECT * FROM (SELECT ");
+                    qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
+                    qb.push(" AS branch, m.workspace_id, m.account_id, m.role, m.role_rank, m.invited_by,
+                        m.created_at, a.email, a.name, a.status, a.language,
+                        a.created_at AS account_created_at, a.last_active_at
+                        FROM members m JOIN accounts a ON a.id = m.account_id
+                        WHERE m.workspace_id = ");
+                    qb.push_bind(request.workspace);
+                    if let Some(after) = request.after {
+                        qb.push(" AND (m.role_rank, m.created_at, m.account_id) > (");
+                        qb.push_bind(after.rank);
+                        qb.push(", ");
+                        qb.push_bind(after.created_at);
+                        qb.push(", ");
+                        qb.push_bind(after.account);
+                        qb.push(")");
+                    }
+                    push_filter!(qb, filter);
+                    qb.push(" ORDER BY m.role_rank, m.created_at, m.account_id LIMIT ");
+                    qb.push_bind(request.limit);
+                    qb.push(") p");
+                    qb.push(i32::try_from(i).unwrap_or(0));
+                }
+                qb.build_query_as().fetch_all(pool).await
+            })?;
+            rows.append(&mut part);
+        }
+        Ok(rows)
+    }
+
+    /// Members matching `filter` in each of `workspaces`, in one statement.
+    pub async fn member_totals(
+        &self,
+        filter: &MemberFilter,
+        workspaces: &[Uuid],
+    ) -> sqlx::Result<HashMap<Uuid, i64>> {
+        if workspaces.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, i64)> = with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT m.workspace_id, COUNT(*) FROM members m JOIN accounts a ON a.id = m.account_id
+                 WHERE m.workspace_id IN (");
+            let mut list = qb.separated(", ");
+            for id in workspaces {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            push_filter!(qb, filter);
+            qb.push(" GROUP BY m.workspace_id");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().collect())
     }
 }

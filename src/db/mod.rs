@@ -1,13 +1,19 @@
 //! Storage: one SQL text (with `$N` placeholders) for SQLite and PostgreSQL.
 //!
-//! [`Db`] holds a pool of either backend. Every repository method is written once; the
-//! [`with_pool!`] and [`write_tx!`] macros expand its body for each backend, so each copy is
-//! type-checked against concrete sqlx types (no generic bound soup, no `Any` driver).
+//! [`Db`] holds a pool of either backend, [`Tx`] a write transaction of either. Every repository
+//! method is written once; the `with_pool!` and `with_tx!` macros expand its body for each
+//! backend, so each copy is type-checked against concrete sqlx types (no generic bound soup, no
+//! `Any` driver). Use cases that change several rows drive a [`Tx`] statement by statement.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
+pub mod invitations;
 pub mod members;
+pub mod outbox;
 pub mod settings;
+pub mod transfer;
+pub mod tx;
 pub mod workspaces;
 
 use anyhow::Context as _;
@@ -22,6 +28,7 @@ pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres
 
 pub use accounts::AccountRow;
 pub use members::MemberRow;
+pub use tx::Tx;
 pub use workspaces::WorkspaceRow;
 
 /// A connection pool of one backend.
@@ -47,27 +54,6 @@ macro_rules! with_pool {
     };
 }
 pub(crate) use with_pool;
-
-/// Runs `$body` inside a write transaction `$tx`. On SQLite it starts with `BEGIN IMMEDIATE`, so
-/// two writers queue on the database lock instead of failing to upgrade a read lock.
-/// `$body` must commit; dropping the transaction rolls it back.
-macro_rules! write_tx {
-    ($db:expr, $tx:ident => $body:expr) => {
-        match $db.pool() {
-            $crate::db::Pool::Sqlite(pool) => {
-                #[allow(unused_mut)]
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                $body
-            }
-            $crate::db::Pool::Postgres(pool) => {
-                #[allow(unused_mut)]
-                let mut $tx = pool.begin().await?;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use write_tx;
 
 impl Db {
     /// Connects to `url` (`sqlite:...` or `postgres:...`) and applies pending migrations.

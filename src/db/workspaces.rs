@@ -5,8 +5,8 @@ use sqlx::FromRow;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::members::insert_member;
-use super::{Db, with_pool, write_tx};
+use super::tx::{Tx, with_tx};
+use super::{Db, with_pool};
 use crate::domain::Role;
 
 #[derive(Clone, Debug, FromRow)]
@@ -27,52 +27,7 @@ pub struct AccountWorkspaceRow {
     pub role: Role,
 }
 
-/// Inserts a workspace (inside a caller's transaction) and returns its row.
-macro_rules! insert_workspace {
-    ($executor:expr, $id:expr, $name:expr, $now:expr) => {
-        sqlx::query_as(
-            "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
-             RETURNING id, name, created_at",
-        )
-        .bind($id)
-        .bind($name)
-        .bind($now)
-        .fetch_one($executor)
-        .await
-    };
-}
-pub(crate) use insert_workspace;
-
 impl Db {
-    /// Creates a workspace owned by `owner`.
-    pub async fn create_workspace(
-        &self,
-        owner: Uuid,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> sqlx::Result<WorkspaceRow> {
-        let id = Uuid::new_v4();
-        write_tx!(self, tx => {
-            let workspace: WorkspaceRow = insert_workspace!(&mut *tx, id, name, now)?;
-            insert_member!(&mut *tx, id, owner, Role::Owner, None::<Uuid>, now)?;
-            tx.commit().await?;
-            Ok(workspace)
-        })
-    }
-
-    pub async fn rename_workspace(
-        &self,
-        id: Uuid,
-        name: &str,
-    ) -> sqlx::Result<Option<WorkspaceRow>> {
-        with_pool!(self, pool => sqlx::query_as(
-            "UPDATE workspaces SET name = $2 WHERE id = $1 RETURNING id, name, created_at")
-            .bind(id)
-            .bind(name)
-            .fetch_optional(pool)
-            .await)
-    }
-
     /// One statement for any number of ids (the workspace DataLoader).
     pub async fn workspaces(&self, ids: &[Uuid]) -> sqlx::Result<Vec<WorkspaceRow>> {
         if ids.is_empty() {
@@ -149,5 +104,35 @@ impl Db {
             qb.build_query_as().fetch_all(pool).await
         })?;
         Ok(rows.into_iter().collect())
+    }
+}
+
+impl Tx {
+    pub async fn insert_workspace(
+        &mut self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<WorkspaceRow> {
+        with_tx!(self, c => sqlx::query_as(
+            "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
+             RETURNING id, name, created_at")
+            .bind(Uuid::new_v4())
+            .bind(name)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await)
+    }
+
+    pub async fn rename_workspace(
+        &mut self,
+        id: Uuid,
+        name: &str,
+    ) -> sqlx::Result<Option<WorkspaceRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE workspaces SET name = $2 WHERE id = $1 RETURNING id, name, created_at")
+            .bind(id)
+            .bind(name)
+            .fetch_optional(&mut *c)
+            .await)
     }
 }

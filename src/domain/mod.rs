@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod email;
+pub mod invite;
 pub mod names;
 pub mod permissions;
 pub mod role;
 
 pub use account::{AccountStatus, Language};
 pub use email::Email;
-pub use permissions::{Action, Denied, authorize};
+pub use invite::InviteStatus;
+pub use permissions::{Action, Denied, Subject, authorize};
 pub use role::Role;

@@ -25,6 +25,7 @@ pub enum Action {
     RevokeInvitation { target: Subject },
     RemoveMember { target: Subject },
     ChangeRole { target: Subject, new_role: Role },
+    SendTransferCode,
     TransferOwnership { target: Subject },
     Leave,
 }
@@ -74,8 +75,15 @@ pub fn authorize(actor: Role, action: Action) -> Result<(), Denied> {
             manager()?;
             grantable(role)
         }
+        // A pending invitation's link may be re-sent or killed by any manager: neither changes
+        // the membership (removal does, and follows the rank rule).
         Action::ResendInvitation { target } | Action::RevokeInvitation { target } => {
-            on_other_below(target)
+            manager()?;
+            if target.is_self {
+                Err(Forbidden("you cannot do this to your own membership"))
+            } else {
+                Ok(())
+            }
         }
         Action::RemoveMember { target } => on_other_below(target),
         Action::ChangeRole { target, new_role } => {
@@ -85,6 +93,13 @@ pub fn authorize(actor: Role, action: Action) -> Result<(), Denied> {
                 Err(Conflict("the member already has this role"))
             } else {
                 Ok(())
+            }
+        }
+        Action::SendTransferCode => {
+            if actor == Role::Owner {
+                Ok(())
+            } else {
+                Err(Forbidden("only the owner may transfer ownership"))
             }
         }
         Action::TransferOwnership { target } => {
@@ -131,6 +146,7 @@ mod tests {
             Action::RenameWorkspace,
             Action::ViewAuditLog,
             Action::Leave,
+            Action::SendTransferCode,
         ];
         for &role in &ROLES {
             v.push(Action::Invite { role });
@@ -160,9 +176,10 @@ mod tests {
                 Admin => below_admin(role),
                 _ => false,
             },
-            Action::ResendInvitation { target }
-            | Action::RevokeInvitation { target }
-            | Action::RemoveMember { target } => match actor {
+            Action::ResendInvitation { target } | Action::RevokeInvitation { target } => {
+                !is_member && !target.is_self
+            }
+            Action::RemoveMember { target } => match actor {
                 Owner => !target.is_self && target.role != Owner,
                 Admin => !target.is_self && below_admin(target.role),
                 _ => false,
@@ -177,6 +194,7 @@ mod tests {
                         _ => false,
                     }
             }
+            Action::SendTransferCode => actor == Owner,
             Action::TransferOwnership { target } => actor == Owner && !target.is_self,
             Action::Leave => actor != Owner,
         }
@@ -196,8 +214,8 @@ mod tests {
                 checked += 1;
             }
         }
-        // 5 actors x (4 + 5 invites + 10 subjects x (4 + 5 new roles)) actions.
-        assert_eq!(checked, 5 * (4 + 5 + 10 * 9));
+        // 5 actors x (5 + 5 invites + 10 subjects x (4 + 5 new roles)) actions.
+        assert_eq!(checked, 5 * (5 + 5 + 10 * 9));
     }
 
     #[test]

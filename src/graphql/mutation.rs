@@ -50,7 +50,7 @@ impl Mutation {
     ) -> Result<Workspace> {
         let id = parse_id("workspaceId", &workspace_id)?;
         let viewer = ctx.viewer()?.id;
-        let row = ctx.roster()?.rename_workspace(id, &name).await?;
+        let row = ctx.roster()?.rename_workspace(viewer, id, &name).await?;
         Ok(Workspace { row, viewer })
     }
 }

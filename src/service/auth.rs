@@ -6,8 +6,7 @@ use uuid::Uuid;
 use super::Roster;
 use crate::auth::{password, tokens};
 use crate::db::AccountRow;
-use crate::db::accounts::{NewAccount, SignUp};
-use crate::db::auth::Rotation;
+use crate::db::accounts::NewAccount;
 use crate::domain::names::{check_password, parse_name};
 use crate::domain::{AccountStatus, Email, Language};
 use crate::error::{AppError, AppResult};
@@ -97,13 +96,15 @@ impl Roster {
             status: AccountStatus::Active,
             language: Language::EnUs,
         };
-        let workspace_name = format!("{name}'s Workspace");
-        match self.db.sign_up(new, &workspace_name, self.now()).await? {
-            SignUp::Created(account, _) => self.start_session(account).await,
-            SignUp::EmailTaken => Err(AppError::Conflict(
-                "an account with this email already exists".into(),
-            )),
-        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let account = tx.insert_account(new, now).await?.ok_or_else(|| {
+            AppError::Conflict("an account with this email already exists".into())
+        })?;
+        self.create_owned_workspace(&mut tx, account.id, &format!("{name}'s Workspace"), now)
+            .await?;
+        tx.commit().await?;
+        self.start_session(account).await
     }
 
     /// Logs in with email and password. A wrong password, an unknown email and an account that
@@ -161,28 +162,24 @@ impl Roster {
         let now = self.now();
         let next = tokens::new_token().map_err(AppError::Internal)?;
         let expires = now + Duration::days(i64::from(self.config.refresh_token_ttl_days));
-        let rotation = self
-            .db
-            .rotate_refresh_token(
-                &tokens::hash(refresh_token),
-                &tokens::hash(&next),
-                now,
-                expires,
-            )
-            .await?;
-        let account_id = match rotation {
-            Rotation::Rotated { account_id } => account_id,
-            Rotation::Reused => {
+        let presented = tokens::hash(refresh_token);
+        let mut tx = self.db.begin().await?;
+        let Some((account_id, family)) = tx.use_refresh_token(&presented, now).await? else {
+            // A replayed token means it leaked: end every session descended from that login.
+            if let Some(family) = tx.used_token_family(&presented).await? {
+                tx.revoke_token_family(family, now).await?;
+                tx.commit().await?;
                 return Err(AppError::Unauthenticated(
                     "refresh token already used; every session from that login is revoked",
                 ));
             }
-            Rotation::Invalid => {
-                return Err(AppError::Unauthenticated(
-                    "invalid or expired refresh token",
-                ));
-            }
+            return Err(AppError::Unauthenticated(
+                "invalid or expired refresh token",
+            ));
         };
+        tx.insert_refresh_token(account_id, family, &tokens::hash(&next), now, expires)
+            .await?;
+        tx.commit().await?;
         match self.db.account(account_id).await? {
             Some(account) if account.status == AccountStatus::Active => {
                 let access_token = self.access_token(account.id, now)?;
@@ -205,7 +202,7 @@ impl Roster {
         let refresh_token = tokens::new_token().map_err(AppError::Internal)?;
         let expires = now + Duration::days(i64::from(self.config.refresh_token_ttl_days));
         self.db
-            .insert_refresh_token(account.id, &tokens::hash(&refresh_token), now, expires)
+            .start_token_family(account.id, &tokens::hash(&refresh_token), now, expires)
             .await?;
         Ok(Session {
             access_token: self.access_token(account.id, now)?,

@@ -2,9 +2,13 @@
 //! the domain rules and talks to the database. Resolvers are thin calls into these.
 
 mod auth;
+mod invitations;
+mod members;
+mod ownership;
 mod workspaces;
 
 pub use auth::{Authenticated, Session};
+pub use invitations::{InvitationPreview, InviteResult};
 
 use std::sync::Arc;
 

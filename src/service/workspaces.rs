@@ -1,24 +1,80 @@
 //! Creating and renaming workspaces.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Roster;
 use super::auth::valid_name;
-use crate::db::WorkspaceRow;
+use super::members::lock_and_authorize;
+use crate::db::audit::{AuditAction, NewAuditEvent};
+use crate::db::{Tx, WorkspaceRow};
+use crate::domain::{Action, Role};
 use crate::error::{AppError, AppResult};
 
 impl Roster {
     pub async fn create_workspace(&self, owner: Uuid, name: &str) -> AppResult<WorkspaceRow> {
         let name = valid_name("name", name)?;
-        Ok(self.db.create_workspace(owner, &name, self.now()).await?)
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let workspace = self
+            .create_owned_workspace(&mut tx, owner, &name, now)
+            .await?;
+        tx.commit().await?;
+        Ok(workspace)
     }
 
-    /// Renames a workspace; the caller's guard has checked the permission.
-    pub async fn rename_workspace(&self, id: Uuid, name: &str) -> AppResult<WorkspaceRow> {
+    /// Inserts a workspace owned by `owner` inside `tx` (sign-up uses it too).
+    pub(crate) async fn create_owned_workspace(
+        &self,
+        tx: &mut Tx,
+        owner: Uuid,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<WorkspaceRow> {
+        let workspace = tx.insert_workspace(name, now).await?;
+        tx.add_member(workspace.id, owner, Role::Owner, None, now)
+            .await?;
+        audit(tx, workspace.id, owner, AuditAction::WorkspaceCreated, now).await?;
+        Ok(workspace)
+    }
+
+    /// Renames a workspace (owner or admin).
+    pub async fn rename_workspace(
+        &self,
+        actor: Uuid,
+        id: Uuid,
+        name: &str,
+    ) -> AppResult<WorkspaceRow> {
         let name = valid_name("name", name)?;
-        self.db
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        lock_and_authorize(&mut tx, id, actor, None, |_| Action::RenameWorkspace).await?;
+        let workspace = tx
             .rename_workspace(id, &name)
             .await?
-            .ok_or(AppError::NotFound("workspace"))
+            .ok_or(AppError::NotFound("workspace"))?;
+        audit(&mut tx, id, actor, AuditAction::WorkspaceRenamed, now).await?;
+        tx.commit().await?;
+        Ok(workspace)
     }
+}
+
+async fn audit(
+    tx: &mut Tx,
+    workspace: Uuid,
+    actor: Uuid,
+    action: AuditAction,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let event = NewAuditEvent {
+        workspace,
+        actor: Some(actor),
+        action,
+        target: None,
+        target_email: None,
+        old_role: None,
+        new_role: None,
+    };
+    tx.audit(event, now).await?;
+    Ok(())
 }

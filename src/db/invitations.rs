@@ -1,0 +1,119 @@
+//! Invitation tokens (only their SHA-256 is stored).
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use super::tx::{Tx, with_tx};
+use super::{Db, with_pool};
+use crate::domain::AccountStatus;
+
+/// An invitation with what a greeting page shows.
+#[derive(Clone, Debug, FromRow)]
+pub struct InvitationRow {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub account_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub workspace_name: String,
+    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub account_status: AccountStatus,
+    pub inviter_name: Option<String>,
+}
+
+macro_rules! select_invitation {
+    () => {
+        "SELECT i.id, i.workspace_id, i.account_id, i.expires_at, i.used_at, i.revoked_at,
+                w.name AS workspace_name, a.email, a.status AS account_status,
+                inv.name AS inviter_name
+         FROM invitations i
+         JOIN workspaces w ON w.id = i.workspace_id
+         JOIN accounts a ON a.id = i.account_id
+         LEFT JOIN accounts inv ON inv.id = i.invited_by
+         WHERE i.token_hash = $1"
+    };
+}
+
+impl Db {
+    pub async fn invitation_by_hash(&self, hash: &[u8]) -> sqlx::Result<Option<InvitationRow>> {
+        with_pool!(self, pool => sqlx::query_as(select_invitation!())
+            .bind(hash)
+            .fetch_optional(pool)
+            .await)
+    }
+}
+
+impl Tx {
+    pub async fn invitation_by_hash(&mut self, hash: &[u8]) -> sqlx::Result<Option<InvitationRow>> {
+        with_tx!(self, c => sqlx::query_as(select_invitation!())
+            .bind(hash)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    /// Revokes the open invitation of `account` to `workspace`, if any; true when one was open.
+    pub async fn revoke_invitation(
+        &mut self,
+        workspace: Uuid,
+        account: Uuid,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "UPDATE invitations SET revoked_at = $3
+             WHERE workspace_id = $1 AND account_id = $2 AND used_at IS NULL AND revoked_at IS NULL
+             RETURNING id")
+            .bind(workspace)
+            .bind(account)
+            .bind(now)
+            .fetch_all(&mut *c)
+            .await
+            .map(|r| !r.is_empty()))
+    }
+
+    /// Issues a new invitation, revoking any open one for the same account and workspace.
+    pub async fn replace_invitation(
+        &mut self,
+        workspace: Uuid,
+        account: Uuid,
+        invited_by: Uuid,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        self.revoke_invitation(workspace, account, now).await?;
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO invitations (id, token_hash, workspace_id, account_id, invited_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(Uuid::new_v4())
+            .bind(token_hash)
+            .bind(workspace)
+            .bind(account)
+            .bind(invited_by)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Marks every open invitation of `account` used (activation consumes them all); returns
+    /// how many were open.
+    pub async fn use_invitations_of(
+        &mut self,
+        account: Uuid,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<usize> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "UPDATE invitations SET used_at = $2
+             WHERE account_id = $1 AND used_at IS NULL AND revoked_at IS NULL
+             RETURNING id")
+            .bind(account)
+            .bind(now)
+            .fetch_all(&mut *c)
+            .await
+            .map(|r| r.len()))
+    }
+}

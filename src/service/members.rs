@@ -1,0 +1,196 @@
+//! Removing members, leaving, changing roles. Each runs in one transaction that holds the
+//! workspace's lock and re-checks the permission matrix against the roles it reads there, so
+//! a concurrent change can never slip past the guard's earlier look.
+
+use uuid::Uuid;
+
+use super::Roster;
+use crate::db::audit::{AuditAction, NewAuditEvent};
+use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
+use crate::domain::{Action, Role, Subject, authorize};
+use crate::error::{AppError, AppResult};
+
+/// The actor's and target's memberships, read under the workspace lock.
+pub(crate) struct Locked {
+    pub workspace: WorkspaceRow,
+    pub actor: MemberRow,
+    pub target: Option<(MemberRow, AccountRow)>,
+}
+
+/// Locks `workspace`, reads the actor's (and target's) membership and authorizes the action
+/// `make` builds from them.
+pub(crate) async fn lock_and_authorize(
+    tx: &mut Tx,
+    workspace: Uuid,
+    actor: Uuid,
+    target: Option<Uuid>,
+    make: impl FnOnce(Option<Subject>) -> Action,
+) -> AppResult<Locked> {
+    let ws = tx
+        .lock_workspace(workspace)
+        .await?
+        .ok_or(AppError::NotFound("workspace"))?;
+    let actor_member = tx
+        .member(workspace, actor)
+        .await?
+        .ok_or(AppError::NotFound("workspace"))?;
+    let target = match target {
+        Some(id) => {
+            let member = tx
+                .member(workspace, id)
+                .await?
+                .ok_or(AppError::NotFound("member"))?;
+            let account = tx.account(id).await?.ok_or(AppError::NotFound("member"))?;
+            Some((member, account))
+        }
+        None => None,
+    };
+    let subject = target.as_ref().map(|(m, _)| Subject {
+        role: m.role,
+        is_self: m.account_id == actor,
+    });
+    authorize(actor_member.role, make(subject))?;
+    Ok(Locked {
+        workspace: ws,
+        actor: actor_member,
+        target,
+    })
+}
+
+/// The subject an action built from a target must have (a target was asked for).
+pub(crate) fn subject(s: Option<Subject>) -> Subject {
+    s.unwrap_or(Subject {
+        role: Role::Owner,
+        is_self: true,
+    })
+}
+
+impl Roster {
+    /// Removes `target` from `workspace`: the membership goes, its open invitations to this
+    /// workspace are revoked, and a PENDING account left with no workspace is deleted.
+    pub async fn remove_member(
+        &self,
+        actor: Uuid,
+        workspace: Uuid,
+        target: Uuid,
+    ) -> AppResult<WorkspaceRow> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
+            Action::RemoveMember { target: subject(s) }
+        })
+        .await?;
+        let Some((member, account)) = locked.target else {
+            return Err(AppError::NotFound("member"));
+        };
+        self.drop_membership(
+            &mut tx,
+            &member,
+            &account,
+            Some(actor),
+            AuditAction::MemberRemoved,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(locked.workspace)
+    }
+
+    /// The viewer leaves `workspace` (the owner must transfer ownership first).
+    pub async fn leave_workspace(&self, actor: Uuid, workspace: Uuid) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, None, |_| Action::Leave).await?;
+        let account = tx
+            .account(actor)
+            .await?
+            .ok_or(AppError::NotFound("account"))?;
+        self.drop_membership(
+            &mut tx,
+            &locked.actor,
+            &account,
+            Some(actor),
+            AuditAction::MemberLeft,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn drop_membership(
+        &self,
+        tx: &mut Tx,
+        member: &MemberRow,
+        account: &AccountRow,
+        actor: Option<Uuid>,
+        action: AuditAction,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<()> {
+        let ws = member.workspace_id;
+        if !tx.delete_member(ws, member.account_id, member.role).await? {
+            return Err(AppError::Conflict(
+                "the membership changed meanwhile; reload and retry".into(),
+            ));
+        }
+        tx.revoke_invitation(ws, member.account_id, now).await?;
+        tx.delete_if_orphaned_pending(member.account_id).await?;
+        tx.audit(
+            NewAuditEvent {
+                workspace: ws,
+                actor,
+                action,
+                target: Some(member.account_id),
+                target_email: Some(&account.email),
+                old_role: Some(member.role),
+                new_role: None,
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Gives `target` a new role (never OWNER: ownership moves by transfer).
+    pub async fn update_member_role(
+        &self,
+        actor: Uuid,
+        workspace: Uuid,
+        target: Uuid,
+        role: Role,
+    ) -> AppResult<(MemberRow, AccountRow)> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
+            Action::ChangeRole {
+                target: subject(s),
+                new_role: role,
+            }
+        })
+        .await?;
+        let Some((member, account)) = locked.target else {
+            return Err(AppError::NotFound("member"));
+        };
+        let updated = tx
+            .set_role(workspace, target, member.role, role)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict("the membership changed meanwhile; reload and retry".into())
+            })?;
+        tx.audit(
+            NewAuditEvent {
+                workspace,
+                actor: Some(actor),
+                action: AuditAction::RoleChanged,
+                target: Some(target),
+                target_email: Some(&account.email),
+                old_role: Some(member.role),
+                new_role: Some(role),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((updated, account))
+    }
+}

@@ -1,0 +1,214 @@
+//! Ownership transfer: an emailed code to the owner, then one transaction that makes the target
+//! OWNER and the old owner ADMIN.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::Roster;
+use super::members::{lock_and_authorize, subject};
+use crate::auth::tokens;
+use crate::db::audit::{AuditAction, NewAuditEvent};
+use crate::db::outbox::{EmailKind, NewEmail};
+use crate::db::{Tx, WorkspaceRow};
+use crate::domain::{AccountStatus, Action, Role};
+use crate::error::{AppError, AppResult};
+
+/// How long a transfer code stays valid.
+const CODE_TTL_SECS: i64 = 5 * 60;
+/// Least time between two codes for one workspace.
+const RESEND_AFTER_SECS: i64 = 60;
+/// Wrong codes that burn a code.
+const MAX_CODE_FAILURES: i32 = 5;
+
+impl Roster {
+    /// Emails a 6-digit code to the owner. Returns false (and sends nothing) when the server does
+    /// not require codes (`ROSTER_TRANSFER_CODE=false`).
+    pub async fn send_transfer_code(&self, actor: Uuid, workspace: Uuid) -> AppResult<bool> {
+        if !self.config.transfer_code {
+            return Ok(false);
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, None, |_| {
+            Action::SendTransferCode
+        })
+        .await?;
+        if let Some(previous) = tx.transfer_code(workspace).await? {
+            let wait = previous.sent_at + Duration::seconds(RESEND_AFTER_SECS) - now;
+            if wait > Duration::zero() {
+                return Err(AppError::RateLimited {
+                    retry_after: wait.num_seconds().max(1).unsigned_abs(),
+                });
+            }
+        }
+        let owner = tx
+            .account(actor)
+            .await?
+            .ok_or(AppError::NotFound("account"))?;
+        let code = tokens::new_code().map_err(AppError::Internal)?;
+        let expires_at = now + Duration::seconds(CODE_TTL_SECS);
+        tx.put_transfer_code(
+            workspace,
+            actor,
+            &tokens::hash_code(workspace.as_bytes(), &code),
+            now,
+            expires_at,
+        )
+        .await?;
+        tx.enqueue_email(
+            NewEmail {
+                kind: EmailKind::TransferCode,
+                workspace: Some(workspace),
+                recipient: &owner.email,
+                language: owner.language,
+                payload: json!({
+                    "workspace_name": locked.workspace.name,
+                    "account_name": owner.name,
+                    "code": code,
+                    "expires_at": expires_at,
+                }),
+            },
+            now,
+        )
+        .await?;
+        let event = NewAuditEvent {
+            workspace,
+            actor: Some(actor),
+            action: AuditAction::OwnershipTransferCodeSent,
+            target: None,
+            target_email: None,
+            old_role: None,
+            new_role: None,
+        };
+        tx.audit(event, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Makes `target` (an ACTIVE member) the owner and the current owner an admin, after checking
+    /// the emailed code when codes are required.
+    pub async fn transfer_ownership(
+        &self,
+        actor: Uuid,
+        workspace: Uuid,
+        target: Uuid,
+        code: Option<&str>,
+    ) -> AppResult<WorkspaceRow> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
+            Action::TransferOwnership { target: subject(s) }
+        })
+        .await?;
+        let Some((member, account)) = locked.target else {
+            return Err(AppError::NotFound("member"));
+        };
+        if account.status != AccountStatus::Active {
+            return Err(AppError::Conflict(
+                "the new owner must have an active account".into(),
+            ));
+        }
+        if self.config.transfer_code {
+            let code = code
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    AppError::bad_input("code", "enter the code sent by sendOwnershipTransferCode")
+                })?;
+            if let Err(e) = check_code(&mut tx, workspace, actor, code, now).await {
+                // Count the failure even though the transfer does not happen.
+                tx.commit().await?;
+                return Err(e);
+            }
+            tx.delete_transfer_code(workspace).await?;
+        }
+        let conflict =
+            || AppError::Conflict("the membership changed meanwhile; reload and retry".into());
+        // Demote first: the one-owner index is checked statement by statement.
+        tx.set_role(workspace, actor, Role::Owner, Role::Admin)
+            .await?
+            .ok_or_else(conflict)?;
+        tx.set_role(workspace, target, member.role, Role::Owner)
+            .await?
+            .ok_or_else(conflict)?;
+        tx.audit(
+            NewAuditEvent {
+                workspace,
+                actor: Some(actor),
+                action: AuditAction::OwnershipTransferred,
+                target: Some(target),
+                target_email: Some(&account.email),
+                old_role: Some(member.role),
+                new_role: Some(Role::Owner),
+            },
+            now,
+        )
+        .await?;
+        let old_owner = tx
+            .account(actor)
+            .await?
+            .ok_or(AppError::NotFound("account"))?;
+        let payload = json!({
+            "workspace_name": locked.workspace.name,
+            "old_owner_name": old_owner.name,
+            "old_owner_email": old_owner.email,
+            "new_owner_name": account.name,
+            "new_owner_email": account.email,
+        });
+        for (kind, to) in [
+            (EmailKind::OwnershipTransferredOld, &old_owner),
+            (EmailKind::OwnershipTransferredNew, &account),
+        ] {
+            let email = NewEmail {
+                kind,
+                workspace: Some(workspace),
+                recipient: &to.email,
+                language: to.language,
+                payload: payload.clone(),
+            };
+            tx.enqueue_email(email, now).await?;
+        }
+        tx.commit().await?;
+        Ok(locked.workspace)
+    }
+}
+
+/// Checks `code` against the workspace's live code; a wrong one counts, the fifth burns it.
+async fn check_code(
+    tx: &mut Tx,
+    workspace: Uuid,
+    owner: Uuid,
+    code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let stored = tx
+        .transfer_code(workspace)
+        .await?
+        .filter(|c| c.account_id == owner)
+        .ok_or_else(|| {
+            AppError::bad_input("code", "no code is pending; call sendOwnershipTransferCode")
+        })?;
+    if stored.expires_at <= now {
+        tx.delete_transfer_code(workspace).await?;
+        return Err(AppError::bad_input(
+            "code",
+            "the code has expired; ask for a new one",
+        ));
+    }
+    if stored.code_hash == tokens::hash_code(workspace.as_bytes(), code) {
+        return Ok(());
+    }
+    let failures = tx.fail_transfer_code(workspace).await?;
+    if failures >= MAX_CODE_FAILURES {
+        tx.delete_transfer_code(workspace).await?;
+        return Err(AppError::bad_input(
+            "code",
+            "wrong code; too many attempts, ask for a new one",
+        ));
+    }
+    Err(AppError::bad_input(
+        "code",
+        format!("wrong code; {} attempts left", MAX_CODE_FAILURES - failures),
+    ))
+}
