@@ -70,24 +70,6 @@ impl Db {
         })
     }
 
-    /// Member counts for many workspaces in one statement.
-    pub async fn member_counts(&self, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, i64>> {
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows: Vec<(Uuid, i64)> = with_pool!(self, pool => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT workspace_id, COUNT(*) FROM members WHERE workspace_id IN (");
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(") GROUP BY workspace_id");
-            qb.build_query_as().fetch_all(pool).await
-        })?;
-        Ok(rows.into_iter().collect())
-    }
-
     /// The owner of each of many workspaces, in one statement.
     pub async fn owners(&self, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, Uuid>> {
         if ids.is_empty() {

@@ -53,12 +53,8 @@ pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
         .map_err(|_| AppError::bad_input(field, format!("{field} is not a valid id")))
 }
 
-/// The viewer's role in `workspace`; a non-member gets `NOT_FOUND` (existence is not revealed).
-pub async fn viewer_role(ctx: &Context<'_>, workspace: Uuid) -> AppResult<Role> {
-    role_of(ctx, ctx.viewer()?.id, workspace).await
-}
-
-/// `account`'s role in `workspace`; `NOT_FOUND` when it is not a member.
+/// `account`'s role in `workspace`, through the request's cached loader; `NOT_FOUND` when it
+/// is not a member.
 pub async fn role_of(ctx: &Context<'_>, account: Uuid, workspace: Uuid) -> AppResult<Role> {
     ctx.loaders()?
         .load_one(RoleKey { account, workspace })

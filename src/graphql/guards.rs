@@ -1,50 +1,112 @@
 //! Guard-based authorization: every workspace-scoped field names the action it performs, and
-//! [`WorkspaceGuard`] checks it against the permission matrix with roles read from the database
-//! for this request.
+//! [`WorkspaceGuard`] checks it against the permission matrix (`domain::authorize`) with roles
+//! read from the database for this request. Non-members get `NOT_FOUND`, members whose role
+//! does not allow the action `FORBIDDEN` (or `CONFLICT`, e.g. an owner leaving).
+//!
+//! The use cases check the same matrix again under the workspace lock, so a change racing with
+//! the request cannot slip between the guard and the write.
 
 use async_graphql::{Context, Guard, ID};
+use uuid::Uuid;
 
-use super::context::{ContextExt, parse_id, viewer_role};
-use crate::domain::{Action, authorize};
-use crate::error::AppError;
+use super::context::{ContextExt, parse_id, role_of};
+use crate::domain::{Action, Role, Subject, authorize};
+use crate::error::{AppError, AppResult};
 
-/// What a guarded field is about to do.
+/// What a guarded field is about to do. Targets are the `accountId` argument.
 #[derive(Clone, Copy, Debug)]
-pub enum Intent {
+pub enum Intent<'a> {
     View,
     Rename,
     ViewAuditLog,
+    Leave,
+    SendTransferCode,
+    Invite(Role),
+    Resend(&'a ID),
+    Revoke(&'a ID),
+    Remove(&'a ID),
+    ChangeRole(&'a ID, Role),
+    Transfer(&'a ID),
 }
 
-/// Allows the field only to a member of the workspace named by an argument whose role permits
-/// the intent. Non-members get `NOT_FOUND`, members without the right role `FORBIDDEN`.
+/// Where the workspace id comes from.
+#[derive(Clone, Copy, Debug)]
+enum WorkspaceRef<'a> {
+    /// A field argument (named, for `BAD_USER_INPUT` on a malformed id); the viewer acts.
+    Argument(&'static str, &'a ID),
+    /// A field of a workspace object, seen by `viewer`.
+    Object { workspace: Uuid, viewer: Uuid },
+}
+
 pub struct WorkspaceGuard<'a> {
-    field: &'static str,
-    workspace_id: &'a ID,
-    intent: Intent,
+    workspace: WorkspaceRef<'a>,
+    intent: Intent<'a>,
 }
 
 impl<'a> WorkspaceGuard<'a> {
-    /// `field` is the argument's name, used in `BAD_USER_INPUT` for a malformed id.
-    pub fn new(field: &'static str, workspace_id: &'a ID, intent: Intent) -> Self {
+    /// Guards a root field whose argument `field` names the workspace.
+    pub fn new(field: &'static str, workspace_id: &'a ID, intent: Intent<'a>) -> Self {
         WorkspaceGuard {
-            field,
-            workspace_id,
+            workspace: WorkspaceRef::Argument(field, workspace_id),
             intent,
         }
     }
 
-    async fn run(&self, ctx: &Context<'_>) -> Result<(), AppError> {
-        ctx.viewer()?;
-        let workspace = parse_id(self.field, self.workspace_id)?;
-        let actor = viewer_role(ctx, workspace).await?;
+    /// Guards a field of a workspace object.
+    pub fn on(workspace: Uuid, viewer: Uuid, intent: Intent<'a>) -> Self {
+        WorkspaceGuard {
+            workspace: WorkspaceRef::Object { workspace, viewer },
+            intent,
+        }
+    }
+
+    async fn run(&self, ctx: &Context<'_>) -> AppResult<()> {
+        let (workspace, actor) = match self.workspace {
+            WorkspaceRef::Argument(field, id) => {
+                let viewer = ctx.viewer()?.id;
+                (parse_id(field, id)?, viewer)
+            }
+            WorkspaceRef::Object { workspace, viewer } => (workspace, viewer),
+        };
+        let actor_role = role_of(ctx, actor, workspace).await?;
         let action = match self.intent {
             Intent::View => Action::ViewWorkspace,
             Intent::Rename => Action::RenameWorkspace,
             Intent::ViewAuditLog => Action::ViewAuditLog,
+            Intent::Leave => Action::Leave,
+            Intent::SendTransferCode => Action::SendTransferCode,
+            Intent::Invite(role) => Action::Invite { role },
+            Intent::Resend(id) => Action::ResendInvitation {
+                target: subject(ctx, id, workspace, actor).await?,
+            },
+            Intent::Revoke(id) => Action::RevokeInvitation {
+                target: subject(ctx, id, workspace, actor).await?,
+            },
+            Intent::Remove(id) => Action::RemoveMember {
+                target: subject(ctx, id, workspace, actor).await?,
+            },
+            Intent::ChangeRole(id, new_role) => Action::ChangeRole {
+                target: subject(ctx, id, workspace, actor).await?,
+                new_role,
+            },
+            Intent::Transfer(id) => Action::TransferOwnership {
+                target: subject(ctx, id, workspace, actor).await?,
+            },
         };
-        Ok(authorize(actor, action)?)
+        Ok(authorize(actor_role, action)?)
     }
+}
+
+/// The member `id` names, as the subject of `actor`'s action; `NOT_FOUND` if not a member.
+async fn subject(ctx: &Context<'_>, id: &ID, workspace: Uuid, actor: Uuid) -> AppResult<Subject> {
+    let account = parse_id("accountId", id)?;
+    let role = role_of(ctx, account, workspace)
+        .await
+        .map_err(|_| AppError::NotFound("member"))?;
+    Ok(Subject {
+        role,
+        is_self: account == actor,
+    })
 }
 
 impl Guard for WorkspaceGuard<'_> {

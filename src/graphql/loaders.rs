@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
+use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Db, WorkspaceRow};
 use crate::domain::Role;
@@ -23,8 +24,6 @@ pub struct RoleKey {
     pub account: Uuid,
     pub workspace: Uuid,
 }
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MemberCountKey(pub Uuid);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OwnerKey(pub Uuid);
 /// The workspaces `account` shares with `viewer` (all of its own when they are the same).
@@ -100,19 +99,6 @@ impl Loader<RoleKey> for DbLoader {
     }
 }
 
-impl Loader<MemberCountKey> for DbLoader {
-    type Value = i64;
-    type Error = Arc<sqlx::Error>;
-    async fn load(&self, keys: &[MemberCountKey]) -> LoadResult<MemberCountKey, i64> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let counts = self.db.member_counts(&ids).await?;
-        Ok(counts
-            .into_iter()
-            .map(|(id, n)| (MemberCountKey(id), n))
-            .collect())
-    }
-}
-
 impl Loader<OwnerKey> for DbLoader {
     type Value = Uuid;
     type Error = Arc<sqlx::Error>;
@@ -142,6 +128,82 @@ impl Loader<SharedWorkspacesKey> for DbLoader {
                     account: row.account_id,
                 };
                 out.entry(key).or_default().push(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One page of one workspace's members.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MembersPageKey {
+    pub workspace: Uuid,
+    pub after: Option<MemberCursor>,
+    /// Rows to fetch (one more than the page shows, to learn `hasNextPage`).
+    pub limit: i64,
+    pub filter: MemberFilter,
+}
+
+/// How many members of a workspace match a filter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MemberTotalKey {
+    pub workspace: Uuid,
+    pub filter: MemberFilter,
+}
+
+impl Loader<MembersPageKey> for DbLoader {
+    type Value = Vec<MemberPageRow>;
+    type Error = Arc<sqlx::Error>;
+    async fn load(
+        &self,
+        keys: &[MembersPageKey],
+    ) -> LoadResult<MembersPageKey, Vec<MemberPageRow>> {
+        let mut groups: HashMap<&MemberFilter, Vec<&MembersPageKey>> = HashMap::new();
+        for key in keys {
+            groups.entry(&key.filter).or_default().push(key);
+        }
+        let mut out: HashMap<MembersPageKey, Vec<MemberPageRow>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for (filter, group) in groups {
+            let requests: Vec<PageRequest> = group
+                .iter()
+                .map(|k| PageRequest {
+                    workspace: k.workspace,
+                    after: k.after,
+                    limit: k.limit,
+                })
+                .collect();
+            for row in self.db.member_pages(filter, &requests).await? {
+                let key = usize::try_from(row.branch).ok().and_then(|b| group.get(b));
+                if let Some(key) = key {
+                    out.entry((*key).clone()).or_default().push(row);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MemberTotalKey> for DbLoader {
+    type Value = i64;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[MemberTotalKey]) -> LoadResult<MemberTotalKey, i64> {
+        let mut groups: HashMap<&MemberFilter, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups.entry(&key.filter).or_default().push(key.workspace);
+        }
+        let mut out = HashMap::new();
+        for (filter, workspaces) in groups {
+            let totals = self.db.member_totals(filter, &workspaces).await?;
+            for workspace in workspaces {
+                let n = totals.get(&workspace).copied().unwrap_or(0);
+                out.insert(
+                    MemberTotalKey {
+                        workspace,
+                        filter: filter.clone(),
+                    },
+                    n,
+                );
             }
         }
         Ok(out)

@@ -1,6 +1,7 @@
 //! The GraphQL schema. Knows nothing of HTTP: `crate::http` carries requests to it.
 
 pub mod context;
+pub mod cursor;
 pub mod guards;
 pub mod loaders;
 pub mod mutation;

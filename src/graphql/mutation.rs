@@ -1,10 +1,15 @@
 //! `type Mutation`.
 
 use async_graphql::{Context, ID, Object, Result};
+use uuid::Uuid;
 
 use super::context::{ContextExt, parse_id};
 use super::guards::{Intent, WorkspaceGuard};
-use super::types::{AuthPayload, LoginInput, SignUpInput, Workspace};
+use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
+use super::types::{
+    ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, SignUpInput, Workspace,
+};
+use crate::domain::Role;
 
 pub struct Mutation;
 
@@ -53,4 +58,184 @@ impl Mutation {
         let row = ctx.roster()?.rename_workspace(viewer, id, &name).await?;
         Ok(Workspace { row, viewer })
     }
+
+    /// Invites people by email: new addresses get a PENDING account and an activation link,
+    /// existing accounts join at once. One result per distinct address, in input order.
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &input.workspace_id, Intent::Invite(input.role))"
+    )]
+    async fn invite_members(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteMembersInput,
+    ) -> Result<InviteMembersPayload> {
+        let viewer = ctx.viewer()?.id;
+        let workspace = parse_id("workspaceId", &input.workspace_id)?;
+        let results = ctx
+            .roster()?
+            .invite_members(
+                viewer,
+                workspace,
+                &input.emails,
+                input.role,
+                input.language.as_deref(),
+            )
+            .await?;
+        Ok(InviteMembersPayload {
+            results: results
+                .into_iter()
+                .map(|result| InvitationResult { result, viewer })
+                .collect(),
+        })
+    }
+
+    /// Sends a PENDING member a fresh invitation; the previous link stops working.
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Resend(&account_id))"
+    )]
+    async fn resend_invitation(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        account_id: ID,
+    ) -> Result<InvitationResult> {
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let result = ctx
+            .roster()?
+            .resend_invitation(viewer, workspace, target)
+            .await?;
+        Ok(InvitationResult { result, viewer })
+    }
+
+    /// Kills a PENDING member's invitation link (the membership stays; `removeMember` removes
+    /// it). True when a live link was revoked.
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Revoke(&account_id))"
+    )]
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        account_id: ID,
+    ) -> Result<bool> {
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        Ok(ctx
+            .roster()?
+            .revoke_invitation(viewer, workspace, target)
+            .await?)
+    }
+
+    /// Removes a member ranked below the viewer. The account keeps its other workspaces; a
+    /// PENDING account left with none is deleted.
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Remove(&account_id))"
+    )]
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        account_id: ID,
+    ) -> Result<RemoveMemberPayload> {
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let row = ctx
+            .roster()?
+            .remove_member(viewer, workspace, target)
+            .await?;
+        Ok(RemoveMemberPayload {
+            removed_account_id: account_id,
+            workspace: Workspace { row, viewer },
+        })
+    }
+
+    /// Gives a member ranked below the viewer a role ranked below the viewer's (never OWNER).
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::ChangeRole(&account_id, role))"
+    )]
+    async fn update_member_role(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        account_id: ID,
+        role: Role,
+    ) -> Result<Member> {
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let (row, account) = ctx
+            .roster()?
+            .update_member_role(viewer, workspace, target, role)
+            .await?;
+        Ok(Member {
+            row,
+            account,
+            viewer,
+        })
+    }
+
+    /// Emails the owner a 6-digit code for `transferOwnership` (valid 5 minutes; one per minute).
+    /// False when the server does not require codes.
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::SendTransferCode)"
+    )]
+    async fn send_ownership_transfer_code(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+    ) -> Result<bool> {
+        let viewer = ctx.viewer()?.id;
+        let workspace = parse_id("workspaceId", &workspace_id)?;
+        Ok(ctx.roster()?.send_transfer_code(viewer, workspace).await?)
+    }
+
+    /// Makes an ACTIVE member the owner; the old owner becomes ADMIN. Both are emailed.
+    #[graphql(
+        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Transfer(&account_id))"
+    )]
+    async fn transfer_ownership(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        account_id: ID,
+        code: Option<String>,
+    ) -> Result<Workspace> {
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let row = ctx
+            .roster()?
+            .transfer_ownership(viewer, workspace, target, code.as_deref())
+            .await?;
+        Ok(Workspace { row, viewer })
+    }
+
+    /// The viewer leaves the workspace (an owner must transfer ownership first).
+    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Leave)")]
+    async fn leave_workspace(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<bool> {
+        let viewer = ctx.viewer()?.id;
+        let workspace = parse_id("workspaceId", &workspace_id)?;
+        ctx.roster()?.leave_workspace(viewer, workspace).await?;
+        Ok(true)
+    }
+
+    /// Accepts an invitation (public): sets name and password, activates the account, signs in.
+    async fn activate_account(
+        &self,
+        ctx: &Context<'_>,
+        input: ActivateAccountInput,
+    ) -> Result<AuthPayload> {
+        let session = ctx
+            .roster()?
+            .activate_account(&input.token, &input.name, &input.password)
+            .await?;
+        Ok(AuthPayload(session))
+    }
+}
+
+/// The viewer, and the workspace and account arguments, parsed.
+fn ids(
+    ctx: &Context<'_>,
+    workspace_id: &ID,
+    account_id: &ID,
+) -> crate::error::AppResult<(Uuid, Uuid, Uuid)> {
+    Ok((
+        ctx.viewer()?.id,
+        parse_id("workspaceId", workspace_id)?,
+        parse_id("accountId", account_id)?,
+    ))
 }

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 use super::context::{ContextExt, parse_id};
 use super::guards::{Intent, WorkspaceGuard};
 use super::loaders::WorkspaceKey;
+use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
 use crate::error::AppError;
 
@@ -32,6 +33,16 @@ impl Query {
         let row = ctx.loaders()?.load_one(WorkspaceKey(id)).await?;
         let row = row.ok_or(AppError::NotFound("workspace"))?;
         Ok(Workspace { row, viewer })
+    }
+
+    /// What an invitation link is for (public); null when it is invalid, used or expired.
+    async fn invitation(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> Result<Option<InvitationPreviewType>> {
+        let preview = ctx.roster()?.invitation_preview(&token).await?;
+        Ok(preview.map(Into::into))
     }
 
     /// Public facts about this server.

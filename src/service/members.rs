@@ -134,7 +134,6 @@ impl Roster {
             ));
         }
         tx.revoke_invitation(ws, member.account_id, now).await?;
-        tx.delete_if_orphaned_pending(member.account_id).await?;
         tx.audit(
             NewAuditEvent {
                 workspace: ws,
@@ -148,6 +147,8 @@ impl Roster {
             now,
         )
         .await?;
+        // After the audit row: deleting the account nulls its target_id (the email stays).
+        tx.delete_if_orphaned_pending(member.account_id).await?;
         Ok(())
     }
 

@@ -41,6 +41,8 @@ pub enum Backend {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+pub const INVITE: &str = "mutation($i: InviteMembersInput!) { inviteMembers(input: $i) { results {
+    email status activationUrl message member { role status account { id email name status } } } } }";
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
 
 /// PostgreSQL database the tests use; each test gets its own schema in it.
@@ -142,6 +144,7 @@ impl TestApp {
     }
 
     pub async fn with_config(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        init_test_log();
         let mut config = test_config();
         tweak(&mut config);
         let db = fresh_db(backend).await;
@@ -242,6 +245,65 @@ impl TestApp {
         }
     }
 
+    /// `inviteMembers` as `token`; returns the results array (asserting no error).
+    pub async fn invite(
+        &self,
+        token: &str,
+        workspace: &str,
+        emails: &[&str],
+        role: &str,
+    ) -> Vec<Value> {
+        let data = self
+            .ok(
+                Some(token),
+                INVITE,
+                json!({ "i": { "workspaceId": workspace, "emails": emails, "role": role } }),
+            )
+            .await;
+        data["inviteMembers"]["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Signs up a user and makes it a member of `workspace` with `role` (through the API:
+    /// the owner `by` invites the already ACTIVE account, which joins at once).
+    pub async fn member(&self, by: &User, workspace: &str, email: &str, role: &str) -> User {
+        let user = self.sign_up(email, "Member").await;
+        let results = self.invite(&by.token, workspace, &[email], role).await;
+        assert_eq!(results[0]["status"], "ADDED", "{results:?}");
+        user
+    }
+
+    /// Queued emails, oldest first, as (kind, recipient, payload).
+    pub async fn outbox(&self) -> Vec<(String, String, Value)> {
+        self.roster
+            .db
+            .outbox()
+            .await
+            .expect("outbox")
+            .into_iter()
+            .map(|r| {
+                (
+                    r.kind,
+                    r.recipient,
+                    serde_json::from_str(&r.payload).unwrap_or(Value::Null),
+                )
+            })
+            .collect()
+    }
+
+    /// The newest queued email of `kind` to `to`.
+    pub async fn last_email(&self, kind: &str, to: &str) -> Value {
+        self.outbox()
+            .await
+            .into_iter()
+            .rev()
+            .find(|(k, r, _)| k == kind && r == to)
+            .map(|(_, _, p)| p)
+            .unwrap_or_else(|| panic!("no {kind} email to {to}"))
+    }
+
     /// Runs one SQL statement against the test database (set-up that the API cannot do yet).
     pub async fn sql(&self, statement: &str, binds: &[&str]) {
         match self.roster.db.pool() {
@@ -299,6 +361,27 @@ async fn insert_member<'c, E>(
     .execute(exec)
     .await
     .expect("insert member");
+}
+
+/// `TEST_LOG=1 cargo test ...` prints the server's logs (errors only otherwise hidden).
+fn init_test_log() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("roster=debug,warn"))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// The token in an activation link.
+pub fn token_of(url: &Value) -> String {
+    let url = url
+        .as_str()
+        .unwrap_or_else(|| panic!("no activation url: {url}"));
+    url.split("token=").nth(1).unwrap_or_default().to_owned()
 }
 
 /// A JSON string value as an owned String.

@@ -6,5 +6,6 @@ mod helpers;
 mod auth;
 mod cli;
 mod http;
+mod members;
 mod schema;
 mod workspaces;

@@ -1,0 +1,81 @@
+//! The audit log.
+
+use async_graphql::connection::PageInfo;
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Account, account};
+use crate::db::audit::{AuditAction, AuditEventRow};
+use crate::domain::Role;
+use crate::graphql::context::ContextExt;
+
+/// One recorded change: who did what to whom, and when.
+#[derive(Clone)]
+pub struct AuditEvent {
+    pub row: AuditEventRow,
+    pub viewer: Uuid,
+}
+
+#[Object]
+impl AuditEvent {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+    async fn action(&self) -> AuditAction {
+        self.row.action
+    }
+    /// Who did it (null if that account no longer exists).
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        Ok(match self.row.actor_id {
+            Some(id) => account(ctx, id, self.viewer).await.ok(),
+            None => None,
+        })
+    }
+    /// Whom it was done to (null if none, or that account no longer exists).
+    async fn target(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        Ok(match self.row.target_id {
+            Some(id) => account(ctx, id, self.viewer).await.ok(),
+            None => None,
+        })
+    }
+    /// The target's email at the time, kept when its account is deleted.
+    async fn target_email(&self) -> Option<&str> {
+        self.row.target_email.as_deref()
+    }
+    async fn old_role(&self) -> Option<Role> {
+        self.row.old_role.as_deref().and_then(Role::parse)
+    }
+    async fn new_role(&self) -> Option<Role> {
+        self.row.new_role.as_deref().and_then(Role::parse)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AuditEventEdge {
+    pub cursor: String,
+    pub node: AuditEvent,
+}
+
+/// A page of the audit log, newest first.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct AuditEventConnection {
+    pub edges: Vec<AuditEventEdge>,
+    pub nodes: Vec<AuditEvent>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub workspace: Uuid,
+}
+
+#[ComplexObject]
+impl AuditEventConnection {
+    /// Events in the whole log.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let n = ctx.roster()?.db.audit_count(self.workspace).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+}

@@ -1,0 +1,163 @@
+//! Members, the members connection, and invitation results.
+
+use async_graphql::connection::PageInfo;
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Account, Workspace, account};
+use crate::db::members::MemberFilter;
+use crate::db::{AccountRow, MemberRow};
+use crate::domain::{AccountStatus, InviteStatus, Role};
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::{MemberTotalKey, WorkspaceKey};
+use crate::service::{InvitationPreview, InviteResult};
+
+/// An account's membership of a workspace.
+#[derive(Clone)]
+pub struct Member {
+    pub row: MemberRow,
+    pub account: AccountRow,
+    pub viewer: Uuid,
+}
+
+#[Object]
+impl Member {
+    async fn account(&self) -> Account {
+        Account {
+            row: self.account.clone(),
+            viewer: self.viewer,
+        }
+    }
+    async fn role(&self) -> Role {
+        self.row.role
+    }
+    /// The account's status: `PENDING` until the invitation is accepted.
+    async fn status(&self) -> AccountStatus {
+        self.account.status
+    }
+    /// Who invited or added this member (null for the creator, or if that account is gone).
+    async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        match self.row.invited_by {
+            Some(id) => Ok(account(ctx, id, self.viewer).await.ok()),
+            None => Ok(None),
+        }
+    }
+    /// When the member joined or was invited.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+    async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
+        let row = ctx
+            .loaders()?
+            .load_one(WorkspaceKey(self.row.workspace_id))
+            .await?
+            .ok_or(AppError::NotFound("workspace"))?;
+        Ok(Workspace {
+            row,
+            viewer: self.viewer,
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct MemberEdge {
+    pub cursor: String,
+    pub node: Member,
+}
+
+/// A page of members, ordered by role (owner first), then join time, then id.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct MemberConnection {
+    pub edges: Vec<MemberEdge>,
+    pub nodes: Vec<Member>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub total: MemberTotalKey,
+}
+
+#[ComplexObject]
+impl MemberConnection {
+    /// Members matching the filters, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let n = ctx
+            .loaders()?
+            .load_one(self.total.clone())
+            .await?
+            .unwrap_or(0);
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+}
+
+impl MemberConnection {
+    pub fn total_key(workspace: Uuid, filter: MemberFilter) -> MemberTotalKey {
+        MemberTotalKey { workspace, filter }
+    }
+}
+
+/// The outcome of inviting one address.
+pub struct InvitationResult {
+    pub result: InviteResult,
+    pub viewer: Uuid,
+}
+
+#[Object]
+impl InvitationResult {
+    /// The address, normalized (as given, trimmed, when it is invalid).
+    async fn email(&self) -> &str {
+        &self.result.email
+    }
+    async fn status(&self) -> InviteStatus {
+        self.result.status
+    }
+    async fn member(&self) -> Option<Member> {
+        self.result.member.clone().map(|(row, account)| Member {
+            row,
+            account,
+            viewer: self.viewer,
+        })
+    }
+    /// The invitation link (for `INVITED` and `RESENT`), to share by hand if email is not set up.
+    async fn activation_url(&self) -> Option<&str> {
+        self.result.activation_url.as_deref()
+    }
+    /// Why it failed, for `INVALID_EMAIL` and `FAILED`.
+    async fn message(&self) -> Option<&str> {
+        self.result.message.as_deref()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct InviteMembersPayload {
+    /// One result per distinct address, in input order.
+    pub results: Vec<InvitationResult>,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveMemberPayload {
+    pub removed_account_id: ID,
+    pub workspace: Workspace,
+}
+
+/// What an invitation link is for, to greet the invitee.
+#[derive(SimpleObject)]
+#[graphql(name = "InvitationPreview")]
+pub struct InvitationPreviewType {
+    pub workspace_name: String,
+    pub inviter_name: Option<String>,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<InvitationPreview> for InvitationPreviewType {
+    fn from(p: InvitationPreview) -> Self {
+        InvitationPreviewType {
+            workspace_name: p.workspace_name,
+            inviter_name: p.inviter_name,
+            email: p.email,
+            expires_at: p.expires_at,
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! GraphQL object types. Each wraps a database row and the account it is seen by; related
+//! objects come through the request's loaders.
+
+pub mod audit;
+pub mod members;
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use uuid::Uuid;
+
+use super::context::{ContextExt, role_of};
+use super::cursor;
+use super::guards::{Intent, WorkspaceGuard};
+use super::loaders::{
+    AccountKey, MemberTotalKey, MembersPageKey, OwnerKey, RoleKey, SharedWorkspacesKey,
+};
+use crate::db::members::MemberFilter;
+use crate::db::{AccountRow, WorkspaceRow};
+use crate::domain::{AccountStatus, Role};
+use crate::error::{AppError, AppResult};
+use crate::service::Session;
+use async_graphql::connection::PageInfo;
+use audit::{AuditEvent, AuditEventConnection, AuditEventEdge};
+use members::{Member, MemberConnection, MemberEdge};
+
+/// A person, as seen by `viewer`.
+pub struct Account {
+    pub row: AccountRow,
+    pub viewer: Uuid,
+}
+
+#[Object]
+impl Account {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+    /// Lower-cased, unique.
+    async fn email(&self) -> &str {
+        &self.row.email
+    }
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+    async fn status(&self) -> AccountStatus {
+        self.row.status
+    }
+    /// `en-US` or `zh-Hans`: the language of the emails this account receives.
+    async fn language(&self) -> &str {
+        self.row.language.as_str()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+    /// Last authenticated use (refreshed at most once a minute).
+    async fn last_active_at(&self) -> Option<DateTime<Utc>> {
+        self.row.last_active_at
+    }
+    /// The workspaces of this account that the viewer can see: all of them for the viewer's own
+    /// account, the shared ones for anybody else.
+    async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<Workspace>> {
+        Ok(self.visible_workspaces(ctx).await?)
+    }
+}
+
+impl Account {
+    /// The viewer's own account.
+    pub fn of_viewer(row: AccountRow) -> Account {
+        Account {
+            viewer: row.id,
+            row,
+        }
+    }
+
+    pub(crate) async fn visible_workspaces(&self, ctx: &Context<'_>) -> AppResult<Vec<Workspace>> {
+        let viewer = self.viewer;
+        let rows = ctx
+            .loaders()?
+            .load_one(SharedWorkspacesKey {
+                viewer,
+                account: self.row.id,
+            })
+            .await?
+            .unwrap_or_default();
+        if self.row.id == viewer {
+            // The rows carry the viewer's role: spare `viewerRole` a lookup.
+            let roles = rows.iter().map(|r| {
+                let key = RoleKey {
+                    account: viewer,
+                    workspace: r.id,
+                };
+                (key, r.role)
+            });
+            ctx.loaders()?.feed_many(roles).await;
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| Workspace {
+                row: WorkspaceRow {
+                    id: r.id,
+                    name: r.name,
+                    created_at: r.created_at,
+                },
+                viewer,
+            })
+            .collect())
+    }
+}
+
+/// A workspace `viewer` belongs to.
+pub struct Workspace {
+    pub row: WorkspaceRow,
+    pub viewer: Uuid,
+}
+
+#[Object]
+impl Workspace {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+    /// The viewer's role here.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Role> {
+        Ok(role_of(ctx, self.viewer, self.row.id).await?)
+    }
+    async fn member_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let key = MemberTotalKey {
+            workspace: self.row.id,
+            filter: MemberFilter::default(),
+        };
+        let n = ctx.loaders()?.load_one(key).await?.unwrap_or(0);
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+    /// Members, ordered by role (owner first), then join time, then id. `first` <= 100.
+    #[graphql(
+        complexity = "usize::try_from(first.unwrap_or(50)).unwrap_or(0).min(100) * child_complexity + 1"
+    )]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+        roles: Option<Vec<Role>>,
+        status: Option<AccountStatus>,
+        search: Option<String>,
+    ) -> Result<MemberConnection> {
+        let first = page_size(first)?;
+        let after = after
+            .as_deref()
+            .map(|c| cursor::decode_member("after", c))
+            .transpose()?;
+        let search = search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
+            return Err(
+                AppError::bad_input("search", "search must be at most 100 characters").into(),
+            );
+        }
+        let filter = MemberFilter {
+            roles,
+            status,
+            search,
+        };
+        let key = MembersPageKey {
+            workspace: self.row.id,
+            after,
+            limit: first + 1,
+            filter: filter.clone(),
+        };
+        let mut rows = ctx.loaders()?.load_one(key).await?.unwrap_or_default();
+        let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
+        rows.truncate(usize::try_from(first).unwrap_or(0));
+        let edges: Vec<MemberEdge> = rows
+            .into_iter()
+            .map(|r| {
+                let cursor = cursor::encode_member(&r.cursor());
+                let (row, account) = r.into_rows();
+                MemberEdge {
+                    cursor,
+                    node: Member {
+                        row,
+                        account,
+                        viewer: self.viewer,
+                    },
+                }
+            })
+            .collect();
+        Ok(MemberConnection {
+            page_info: PageInfo {
+                has_previous_page: after.is_some(),
+                has_next_page,
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            edges,
+            total: MemberConnection::total_key(self.row.id, filter),
+        })
+    }
+
+    /// The workspace's audit log, newest first (owners and admins). `first` <= 100.
+    #[graphql(
+        guard = "WorkspaceGuard::on(self.row.id, self.viewer, Intent::ViewAuditLog)",
+        complexity = "usize::try_from(first.unwrap_or(50)).unwrap_or(0).min(100) * child_complexity + 1"
+    )]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        let first = page_size(first)?;
+        let after = after
+            .as_deref()
+            .map(|c| cursor::decode_audit("after", c))
+            .transpose()?;
+        let mut rows = ctx
+            .roster()?
+            .db
+            .audit_page(self.row.id, after, first + 1)
+            .await?;
+        let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
+        rows.truncate(usize::try_from(first).unwrap_or(0));
+        let edges: Vec<AuditEventEdge> = rows
+            .into_iter()
+            .map(|row| AuditEventEdge {
+                cursor: cursor::encode_audit(row.created_at, row.id),
+                node: AuditEvent {
+                    row,
+                    viewer: self.viewer,
+                },
+            })
+            .collect();
+        Ok(AuditEventConnection {
+            page_info: PageInfo {
+                has_previous_page: after.is_some(),
+                has_next_page,
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            edges,
+            workspace: self.row.id,
+        })
+    }
+
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Account> {
+        let loaders = ctx.loaders()?;
+        let owner = loaders
+            .load_one(OwnerKey(self.row.id))
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("workspace {} has no owner", self.row.id))
+            })?;
+        Ok(account(ctx, owner, self.viewer).await?)
+    }
+}
+
+/// Most items one page may ask for.
+const MAX_PAGE: i32 = 100;
+
+/// Validates `first` (0..=100).
+fn page_size(first: Option<i32>) -> Result<i64, AppError> {
+    let first = first.unwrap_or(50);
+    if (0..=MAX_PAGE).contains(&first) {
+        Ok(i64::from(first))
+    } else {
+        Err(AppError::bad_input(
+            "first",
+            format!("first must be between 0 and {MAX_PAGE}"),
+        ))
+    }
+}
+
+/// Loads an account that must exist (a foreign key points at it), as seen by `viewer`.
+pub async fn account(ctx: &Context<'_>, id: Uuid, viewer: Uuid) -> AppResult<Account> {
+    ctx.loaders()?
+        .load_one(AccountKey(id))
+        .await?
+        .map(|row| Account { row, viewer })
+        .ok_or(AppError::NotFound("account"))
+}
+
+/// Tokens after signing in. Send `accessToken` as `Authorization: Bearer ...`.
+pub struct AuthPayload(pub Session);
+
+#[Object]
+impl AuthPayload {
+    /// JWT (HS256), valid for `expiresIn` seconds.
+    async fn access_token(&self) -> &str {
+        &self.0.access_token
+    }
+    /// Opaque; works once with `refreshToken`, which returns a new pair.
+    async fn refresh_token(&self) -> &str {
+        &self.0.refresh_token
+    }
+    async fn expires_in(&self) -> i32 {
+        i32::try_from(self.0.expires_in).unwrap_or(i32::MAX)
+    }
+    async fn account(&self) -> Account {
+        Account::of_viewer(self.0.account.clone())
+    }
+}
+
+/// What a front end needs to know to render its forms.
+#[derive(SimpleObject)]
+pub struct ServerInfo {
+    pub version: String,
+    /// Emails go to an SMTP server (otherwise they are written to files on the server).
+    pub email_enabled: bool,
+    pub signup_enabled: bool,
+    /// Most members per workspace; 0 = no limit.
+    pub max_members: i32,
+    /// `transferOwnership` needs the code sent by `sendOwnershipTransferCode`.
+    pub transfer_requires_code: bool,
+    /// Most emails per `inviteMembers` call.
+    pub invite_limit: i32,
+}
+
+#[derive(InputObject)]
+pub struct SignUpInput {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct InviteMembersInput {
+    pub workspace_id: ID,
+    /// Up to 100 addresses; each gets its own result.
+    pub emails: Vec<String>,
+    /// Any role but OWNER (admins invite roles below ADMIN).
+    pub role: Role,
+    /// `en-US` (default) or `zh-Hans`: the language of new accounts and their emails.
+    pub language: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ActivateAccountInput {
+    /// From the invitation link.
+    pub token: String,
+    pub name: String,
+    pub password: String,
+}
