@@ -3,7 +3,9 @@
 use async_graphql::{Context, ID};
 use uuid::Uuid;
 
-use super::loaders::{Loaders, RoleKey};
+use super::loaders::{
+    Loaders, MemberTotalKey, MembersPageKey, OwnerKey, RoleKey, SharedWorkspacesKey,
+};
 use crate::db::AccountRow;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -23,6 +25,9 @@ pub trait ContextExt {
     /// The signed-in account, or `UNAUTHENTICATED`.
     fn viewer(&self) -> AppResult<&AccountRow>;
     fn client_ip(&self) -> &str;
+    /// Forgets what this request's loaders cached about memberships, after a mutation changed
+    /// them (the guard cached the viewer's role before the change).
+    fn memberships_changed(&self);
 }
 
 impl ContextExt for Context<'_> {
@@ -44,6 +49,16 @@ impl ContextExt for Context<'_> {
         self.data_opt::<ClientIp>()
             .map(|ip| ip.0.as_str())
             .unwrap_or("unknown")
+    }
+
+    fn memberships_changed(&self) {
+        if let Some(loaders) = self.data_opt::<Loaders>() {
+            loaders.clear::<RoleKey>();
+            loaders.clear::<OwnerKey>();
+            loaders.clear::<MemberTotalKey>();
+            loaders.clear::<MembersPageKey>();
+            loaders.clear::<SharedWorkspacesKey>();
+        }
     }
 }
 

@@ -42,6 +42,7 @@ impl Mutation {
     async fn create_workspace(&self, ctx: &Context<'_>, name: String) -> Result<Workspace> {
         let viewer = ctx.viewer()?.id;
         let row = ctx.roster()?.create_workspace(viewer, &name).await?;
+        ctx.memberships_changed();
         Ok(Workspace { row, viewer })
     }
 
@@ -81,6 +82,7 @@ impl Mutation {
                 input.language.as_deref(),
             )
             .await?;
+        ctx.memberships_changed();
         Ok(InviteMembersPayload {
             results: results
                 .into_iter()
@@ -104,6 +106,7 @@ impl Mutation {
             .roster()?
             .resend_invitation(viewer, workspace, target)
             .await?;
+        ctx.memberships_changed();
         Ok(InvitationResult { result, viewer })
     }
 
@@ -119,6 +122,7 @@ impl Mutation {
         account_id: ID,
     ) -> Result<bool> {
         let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        ctx.memberships_changed();
         Ok(ctx
             .roster()?
             .revoke_invitation(viewer, workspace, target)
@@ -141,6 +145,7 @@ impl Mutation {
             .roster()?
             .remove_member(viewer, workspace, target)
             .await?;
+        ctx.memberships_changed();
         Ok(RemoveMemberPayload {
             removed_account_id: account_id,
             workspace: Workspace { row, viewer },
@@ -163,6 +168,7 @@ impl Mutation {
             .roster()?
             .update_member_role(viewer, workspace, target, role)
             .await?;
+        ctx.memberships_changed();
         Ok(Member {
             row,
             account,
@@ -201,6 +207,7 @@ impl Mutation {
             .roster()?
             .transfer_ownership(viewer, workspace, target, code.as_deref())
             .await?;
+        ctx.memberships_changed();
         Ok(Workspace { row, viewer })
     }
 
@@ -210,6 +217,7 @@ impl Mutation {
         let viewer = ctx.viewer()?.id;
         let workspace = parse_id("workspaceId", &workspace_id)?;
         ctx.roster()?.leave_workspace(viewer, workspace).await?;
+        ctx.memberships_changed();
         Ok(true)
     }
 

@@ -5,7 +5,10 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod concurrency;
 mod http;
+mod invites;
 mod members;
+mod ownership;
 mod schema;
 mod workspaces;

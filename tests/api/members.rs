@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, User, code, s};
+use crate::helpers::{Backend, TestApp, code, s};
 
 const REMOVE: &str = "mutation($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedAccountId workspace { memberCount } } }";
 const ROLE: &str = "mutation($w: ID!, $a: ID!, $r: Role!) { updateMemberRole(workspaceId: $w, accountId: $a, role: $r) { role account { email } } }";
@@ -498,5 +498,3 @@ async fn the_audit_log_records_changes_newest_first(backend: Backend) {
     assert_eq!(newest[2]["newRole"], "NORMAL");
 }
 
-#[allow(dead_code)]
-fn _uses(_: &User) {}
