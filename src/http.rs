@@ -1,13 +1,13 @@
 //! The HTTP surface (SPEC section 9): GraphQL over POST and GET, GraphiQL, health probes.
 
-use async_graphql::http::GraphiQLSource;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Request, Variables};
-use async_graphql_axum::GraphQLBatchRequest;
+use async_graphql::{BatchRequest, BatchResponse, Data, Request, Variables};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -37,6 +37,7 @@ pub fn router(roster: Roster) -> Router {
     };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(RequestBodyLimitLayer::new(body_limit))
@@ -140,6 +141,35 @@ async fn graphql_get(
         return resp;
     }
     execute(&st, &headers, addr, BatchRequest::Single(request)).await
+}
+
+/// graphql-transport-ws (and the legacy graphql-ws). The token goes in the `connection_init`
+/// payload as `{"Authorization": "Bearer <token>"}`; it is checked (and the account re-read)
+/// when the connection opens.
+async fn graphql_ws(
+    State(st): State<HttpState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let roster = st.roster.clone();
+            GraphQLWebSocket::new(socket, st.schema.clone(), protocol)
+                .on_connection_init(move |payload: serde_json::Value| async move {
+                    let bearer = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
+                    let auth = roster.authenticate(bearer.as_deref()).await?;
+                    let mut data = Data::default();
+                    data.insert(auth);
+                    data.insert(loaders::for_request(roster.db.clone()));
+                    Ok(data)
+                })
+                .serve()
+        })
 }
 
 /// Authenticates once, gives every operation its own loaders, runs the batch.

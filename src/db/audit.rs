@@ -9,7 +9,9 @@ use super::{Db, with_pool};
 use crate::domain::Role;
 
 /// What happened (stored as its SCREAMING_SNAKE name).
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(
+    async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+)]
 pub enum AuditAction {
     WorkspaceCreated,
     WorkspaceRenamed,
@@ -80,7 +82,7 @@ pub struct NewAuditEvent<'a> {
     pub new_role: Option<Role>,
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct AuditEventRow {
     pub id: Uuid,
     pub workspace_id: Uuid,
@@ -95,12 +97,13 @@ pub struct AuditEventRow {
 }
 
 impl Tx {
+    /// Records an event; it is published to subscribers when the transaction commits.
     pub async fn audit(
         &mut self,
         event: NewAuditEvent<'_>,
         now: DateTime<Utc>,
     ) -> sqlx::Result<AuditEventRow> {
-        with_tx!(self, c => sqlx::query_as(
+        let row: AuditEventRow = with_tx!(self, c => sqlx::query_as(
             "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at")
@@ -114,7 +117,9 @@ impl Tx {
             .bind(event.new_role.map(Role::as_str))
             .bind(now)
             .fetch_one(&mut *c)
-            .await)
+            .await)?;
+        self.events.push(row.clone());
+        Ok(row)
     }
 }
 

@@ -2,23 +2,31 @@
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
+use super::audit::AuditEventRow;
 use super::{Db, Pool};
 
-/// An open write transaction on either backend. Dropping it rolls back.
-pub enum Tx {
+/// The open transaction of either backend.
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// An open write transaction. Dropping it rolls back. It remembers the audit events written in
+/// it, so they can be published once (and only if) it commits.
+pub struct Tx {
+    pub(crate) conn: TxConn,
+    pub(crate) events: Vec<AuditEventRow>,
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's concrete connection.
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::db::tx::Tx::Sqlite(t) => {
+        match &mut $tx.conn {
+            $crate::db::tx::TxConn::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
             }
-            $crate::db::tx::Tx::Postgres(t) => {
+            $crate::db::tx::TxConn::Postgres(t) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -31,18 +39,37 @@ impl Db {
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so writers queue up instead of
     /// failing to upgrade a read lock).
     pub async fn begin(&self) -> sqlx::Result<Tx> {
-        Ok(match self.pool() {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        let conn = match self.pool() {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            events: Vec::new(),
         })
     }
 }
 
 impl Tx {
-    pub async fn commit(self) -> sqlx::Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+    /// Commits; returns the audit events it recorded.
+    pub async fn commit(self) -> sqlx::Result<Vec<AuditEventRow>> {
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
+        Ok(self.events)
+    }
+
+    /// PostgreSQL only: a `NOTIFY` delivered to every listening replica when (and only if) this
+    /// transaction commits. A no-op on SQLite, which has one process.
+    pub async fn notify(&mut self, channel: &str, payload: &str) -> sqlx::Result<()> {
+        if let TxConn::Postgres(t) = &mut self.conn {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -6,22 +6,24 @@ pub mod guards;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::error::ErrorCodes;
 use crate::service::Roster;
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
-pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type RosterSchema = Schema<Query, Mutation, Subscription>;
 
 /// Builds the schema with the configured limits; `roster` is available to every resolver.
 pub fn build_schema(roster: Roster) -> RosterSchema {
     let limits = roster.config.limits.clone();
-    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query, Mutation, Subscription)
         .extension(ErrorCodes)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
@@ -33,7 +35,5 @@ pub fn build_schema(roster: Roster) -> RosterSchema {
 
 /// The SDL of the schema, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(Query, Mutation, Subscription).finish().sdl()
 }

@@ -103,7 +103,7 @@ impl Roster {
         })?;
         self.create_owned_workspace(&mut tx, account.id, &format!("{name}'s Workspace"), now)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.start_session(account).await
     }
 
@@ -168,7 +168,7 @@ impl Roster {
             // A replayed token means it leaked: end every session descended from that login.
             if let Some(family) = tx.used_token_family(&presented).await? {
                 tx.revoke_token_family(family, now).await?;
-                tx.commit().await?;
+                self.commit(tx).await?;
                 return Err(AppError::Unauthenticated(
                     "refresh token already used; every session from that login is revoked",
                 ));
@@ -179,7 +179,7 @@ impl Roster {
         };
         tx.insert_refresh_token(account_id, family, &tokens::hash(&next), now, expires)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         match self.db.account(account_id).await? {
             Some(account) if account.status == AccountStatus::Active => {
                 let access_token = self.access_token(account.id, now)?;

@@ -155,7 +155,7 @@ impl Roster {
                 Ok(plan) => self.carry_out(&mut tx, &ctx, plan, role, language).await?,
             });
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(results)
     }
 
@@ -425,7 +425,7 @@ impl Roster {
                 Language::EnUs,
             )
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(result)
     }
 
@@ -464,7 +464,7 @@ impl Roster {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(revoked)
     }
 
@@ -522,7 +522,7 @@ impl Roster {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         self.start_session(account).await
     }
 }

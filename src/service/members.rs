@@ -92,7 +92,7 @@ impl Roster {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(locked.workspace)
     }
 
@@ -114,7 +114,7 @@ impl Roster {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -191,7 +191,7 @@ impl Roster {
             now,
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((updated, account))
     }
 }

@@ -2,12 +2,14 @@
 //! the domain rules and talks to the database. Resolvers are thin calls into these.
 
 mod auth;
+mod events;
 mod invitations;
 mod members;
 mod ownership;
 mod workspaces;
 
 pub use auth::{Authenticated, Session};
+pub use events::Events;
 pub use invitations::{InvitationPreview, InviteResult};
 
 use std::sync::Arc;
@@ -26,6 +28,7 @@ pub struct Roster {
     pub db: Db,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    pub events: Events,
     jwt: JwtKeys,
 }
 
@@ -44,10 +47,13 @@ impl Roster {
                     .await?
             }
         };
+        let events = Events::default();
+        events.listen(db.pool());
         Ok(Roster {
             db,
             config: Arc::new(config),
             clock,
+            events,
             jwt: JwtKeys::new(secret.as_bytes()),
         })
     }

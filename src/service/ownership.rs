@@ -82,7 +82,7 @@ impl Roster {
             new_role: None,
         };
         tx.audit(event, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(true)
     }
 
@@ -118,7 +118,7 @@ impl Roster {
                 })?;
             if let Err(e) = check_code(&mut tx, workspace, actor, code, now).await {
                 // Count the failure even though the transfer does not happen.
-                tx.commit().await?;
+                self.commit(tx).await?;
                 return Err(e);
             }
             tx.delete_transfer_code(workspace).await?;
@@ -169,7 +169,7 @@ impl Roster {
             };
             tx.enqueue_email(email, now).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(locked.workspace)
     }
 }

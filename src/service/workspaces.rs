@@ -19,7 +19,7 @@ impl Roster {
         let workspace = self
             .create_owned_workspace(&mut tx, owner, &name, now)
             .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(workspace)
     }
 
@@ -54,7 +54,7 @@ impl Roster {
             .await?
             .ok_or(AppError::NotFound("workspace"))?;
         audit(&mut tx, id, actor, AuditAction::WorkspaceRenamed, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(workspace)
     }
 }

@@ -12,3 +12,4 @@ mod members;
 mod ownership;
 mod schema;
 mod workspaces;
+mod ws;

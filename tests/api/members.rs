@@ -497,4 +497,3 @@ async fn the_audit_log_records_changes_newest_first(backend: Backend) {
     assert_eq!(newest[2]["oldRole"], "EDITOR");
     assert_eq!(newest[2]["newRole"], "NORMAL");
 }
-

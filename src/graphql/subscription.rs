@@ -1,0 +1,70 @@
+//! `type Subscription`: live membership events.
+
+use async_graphql::{Context, ID, Result, SimpleObject, Subscription as SubscriptionObject};
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::context::{ContextExt, parse_id};
+use super::guards::{Intent, WorkspaceGuard};
+use super::types::audit::AuditEvent;
+use crate::db::audit::AuditAction;
+
+pub struct Subscription;
+
+/// A change to a workspace's membership, as it commits.
+#[derive(SimpleObject)]
+pub struct MemberEvent {
+    pub workspace_id: ID,
+    #[graphql(flatten)]
+    pub event: AuditEvent,
+}
+
+#[SubscriptionObject]
+impl Subscription {
+    /// Every membership change of a workspace the viewer belongs to (invitations, joins,
+    /// removals, role changes, transfers, renames). The stream ends after the viewer's own
+    /// removal or departure.
+    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::View)")]
+    async fn member_events(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+    ) -> Result<impl Stream<Item = MemberEvent>> {
+        let viewer = ctx.viewer()?.id;
+        let workspace = parse_id("workspaceId", &workspace_id)?;
+        let receiver = ctx.roster()?.events.subscribe();
+        Ok(futures_util::stream::unfold(
+            (receiver, false),
+            move |(mut receiver, finished)| async move {
+                if finished {
+                    return None;
+                }
+                loop {
+                    match receiver.recv().await {
+                        Ok(row) if row.workspace_id == workspace => {
+                            let last = row.target_id == Some(viewer)
+                                && matches!(
+                                    row.action,
+                                    AuditAction::MemberRemoved | AuditAction::MemberLeft
+                                );
+                            let event = MemberEvent {
+                                workspace_id: ID(workspace.to_string()),
+                                event: AuditEvent {
+                                    row: (*row).clone(),
+                                    viewer,
+                                },
+                            };
+                            return Some((event, (receiver, last)));
+                        }
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::warn!(missed, "a memberEvents subscriber fell behind");
+                            continue;
+                        }
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            },
+        ))
+    }
+}

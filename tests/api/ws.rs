@@ -1,0 +1,185 @@
+//! `memberEvents` over graphql-transport-ws, end to end on a real socket.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, code};
+
+both!(
+    member_events_stream_live_changes,
+    subscriptions_need_a_member
+);
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const EVENTS: &str = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
+    workspaceId action actor { email } target { email } targetEmail oldRole newRole createdAt } }";
+
+async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let payload = match token {
+        Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
+        None => json!({}),
+    };
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": payload }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
+async fn send(socket: &mut Socket, v: Value) {
+    socket
+        .send(Message::text(v.to_string()))
+        .await
+        .expect("send");
+}
+
+/// The next GraphQL message (pings answered, 5 s at most).
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = msg {
+            let v: Value = serde_json::from_str(&text).expect("json");
+            if v["type"] == "ping" {
+                send(socket, json!({ "type": "pong" })).await;
+                continue;
+            }
+            return v;
+        }
+    }
+}
+
+async fn member_events_stream_live_changes(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let ws = owner.workspace.clone();
+    let ed = app.member(&owner, &ws, "ed@example.com", "EDITOR").await;
+
+    let mut socket = connect(&app, Some(&ed.token)).await;
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "w": ws } } })).await;
+    // Give the subscription a moment to start before changing things.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    app.invite(&owner.token, &ws, &["new@example.com"], "NORMAL")
+        .await;
+    let v = next(&mut socket).await;
+    assert_eq!(v["type"], "next", "{v}");
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(event["action"], "MEMBER_INVITED");
+    assert_eq!(event["workspaceId"], ws.as_str());
+    assert_eq!(event["actor"]["email"], "owner@example.com");
+    assert_eq!(event["target"]["email"], "new@example.com");
+    assert_eq!(event["newRole"], "NORMAL");
+
+    // Another workspace's changes are not delivered; this one's role change is.
+    app.ok(
+        Some(&owner.token),
+        "mutation { createWorkspace(name: \"Other\") { id } }",
+        json!({}),
+    )
+    .await;
+    app.ok(
+        Some(&owner.token),
+        "mutation($w: ID!, $a: ID!) { updateMemberRole(workspaceId: $w, accountId: $a, role: DATASET_OPERATOR) { role } }",
+        json!({ "w": ws, "a": ed.id }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(
+        (
+            event["action"].as_str(),
+            event["oldRole"].as_str(),
+            event["newRole"].as_str()
+        ),
+        (
+            Some("ROLE_CHANGED"),
+            Some("EDITOR"),
+            Some("DATASET_OPERATOR")
+        )
+    );
+
+    // Removing the subscriber delivers that event, then completes the stream.
+    app.ok(
+        Some(&owner.token),
+        "mutation($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedAccountId } }",
+        json!({ "w": ws, "a": ed.id }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    assert_eq!(
+        v["payload"]["data"]["memberEvents"]["action"],
+        "MEMBER_REMOVED"
+    );
+    let v = next(&mut socket).await;
+    assert_eq!(v["type"], "complete", "{v}");
+}
+
+async fn subscriptions_need_a_member(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let outsider = app.sign_up("out@example.com", "Out").await;
+    for (token, want) in [
+        (None, "UNAUTHENTICATED"),
+        (Some(outsider.token.as_str()), "NOT_FOUND"),
+    ] {
+        let mut socket = connect(&app, token).await;
+        send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "w": owner.workspace } } })).await;
+        let v = next(&mut socket).await;
+        let errors = if v["type"] == "error" {
+            v["payload"].clone()
+        } else {
+            v["payload"]["errors"].clone()
+        };
+        assert_eq!(code(&errors[0]), want, "{v}");
+    }
+}
+
+/// Two replicas on one PostgreSQL: a change made through one reaches the other's subscribers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_events_cross_replicas_on_postgres() {
+    let one = TestApp::new(Backend::Postgres).await;
+    let two = TestApp::on_db(one.roster.db.clone(), crate::helpers::test_config()).await;
+    let owner = one.sign_up("owner@example.com", "Olga").await;
+    let mut socket = connect(&two, Some(&owner.token)).await;
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "w": owner.workspace } } })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    one.invite(
+        &owner.token,
+        &owner.workspace,
+        &["far@example.com"],
+        "NORMAL",
+    )
+    .await;
+    let v = next(&mut socket).await;
+    assert_eq!(
+        v["payload"]["data"]["memberEvents"]["targetEmail"], "far@example.com",
+        "{v}"
+    );
+}
