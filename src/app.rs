@@ -3,8 +3,13 @@
 use anyhow::Context as _;
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+use tokio::sync::Notify;
+
 use crate::config::Config;
 use crate::http::router;
+use crate::mail::Mailer;
+use crate::mail::worker::OutboxWorker;
 use crate::service::Roster;
 
 /// Connects, migrates, binds and serves until Ctrl-C / SIGTERM.
@@ -15,17 +20,25 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let mailer = Mailer::from_config(&roster.config)?;
+    let worker = OutboxWorker::new(roster.clone(), mailer)?;
+    let stop = Arc::new(Notify::new());
+    let worker = tokio::spawn(worker.run(stop.clone()));
+    crate::metrics::handle();
     tracing::info!(
         database = roster.db.backend(),
         "Roster is listening; GraphiQL at http://{addr}/graphql"
     );
-    axum::serve(
+    let served = axum::serve(
         listener,
         router(roster).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .context("server error")
+    .context("server error");
+    stop.notify_one();
+    let _ = worker.await;
+    served
 }
 
 async fn shutdown_signal() {

@@ -23,6 +23,12 @@ pub enum Command {
     Serve,
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Run a local SMTP server that prints what it receives (for trying emails out).
+    MailSink {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        listen: String,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -115,6 +121,46 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+
+    #[command(flatten)]
+    pub outbox: OutboxSettings,
+}
+
+/// How the email outbox is delivered.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutboxSettings {
+    /// Attempts per email before it is marked dead.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_max_attempts: u32,
+    /// First retry delay in seconds; doubles with each attempt (with jitter), at most an hour.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_RETRY_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub mail_retry_secs: u32,
+    /// How often the worker looks for due emails when nothing wakes it, in milliseconds.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub mail_poll_ms: u64,
+    /// Emails sent at once by one worker.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_CONCURRENCY",
+        default_value_t = 8,
+        global = true
+    )]
+    pub mail_concurrency: usize,
 }
 
 /// Protection limits (SPEC section 6).

@@ -30,6 +30,7 @@ struct HttpState {
 
 /// The whole HTTP application.
 pub fn router(roster: Roster) -> Router {
+    crate::metrics::handle();
     let body_limit = roster.config.limits.max_body_bytes;
     let state = HttpState {
         schema: build_schema(roster.clone()),
@@ -40,6 +41,8 @@ pub fn router(roster: Roster) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/activate", get(activate_page))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -47,6 +50,19 @@ pub fn router(roster: Roster) -> Router {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Prometheus metrics.
+async fn metrics() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::metrics::render(),
+    )
+}
+
+/// The page an invitation link opens: greets the invitee, sets name and password.
+async fn activate_page() -> Html<&'static str> {
+    Html(include_str!("../assets/activate.html"))
 }
 
 async fn readyz(State(st): State<HttpState>) -> Response {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::with_pool;
+use super::{Pool, with_pool};
 use crate::db::Db;
 use crate::domain::Language;
 
@@ -40,6 +40,26 @@ pub struct NewEmail<'a> {
     pub payload: serde_json::Value,
 }
 
+/// The claim statement up to the end of its inner SELECT (the backends differ only in the lock
+/// clause that closes it).
+macro_rules! claim_sql {
+    () => {
+        "UPDATE email_outbox SET locked_until = $2, attempts = attempts + 1
+         WHERE (locked_until IS NULL OR locked_until < $1) AND id IN (
+             SELECT id FROM email_outbox
+             WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $1
+               AND (locked_until IS NULL OR locked_until < $1)
+             ORDER BY next_attempt_at, id LIMIT $3"
+    };
+}
+
+macro_rules! claim_returning {
+    () => {
+        " RETURNING id, kind, workspace_id, recipient, language, payload, created_at, attempts, sent_at,
+           dead_at, last_error"
+    };
+}
+
 /// A queued email as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -52,6 +72,8 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     pub attempts: i32,
     pub sent_at: Option<DateTime<Utc>>,
+    pub dead_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
 }
 
 impl Tx {
@@ -96,9 +118,96 @@ impl Db {
     /// The whole outbox, oldest first (tests and diagnostics).
     pub async fn outbox(&self) -> sqlx::Result<Vec<OutboxRow>> {
         with_pool!(self, pool => sqlx::query_as(
-            "SELECT id, kind, workspace_id, recipient, language, payload, created_at, attempts, sent_at
+            "SELECT id, kind, workspace_id, recipient, language, payload, created_at, attempts, sent_at,
+                    dead_at, last_error
              FROM email_outbox ORDER BY created_at, id")
             .fetch_all(pool)
+            .await)
+    }
+}
+
+/// How long a claimed email stays reserved for the worker that claimed it. A worker that dies
+/// mid-send loses its claim after this, and another worker retries the email.
+pub const LEASE_SECS: i64 = 60;
+
+impl Db {
+    /// Reserves up to `limit` due emails for this worker and counts the attempt. On PostgreSQL
+    /// `FOR UPDATE SKIP LOCKED` lets several replicas claim disjoint batches at once; SQLite
+    /// has one writer at a time, and the lease check in the outer WHERE keeps it exclusive.
+    pub async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> sqlx::Result<Vec<OutboxRow>> {
+        let lease = now + chrono::Duration::seconds(LEASE_SECS);
+        match self.pool() {
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(concat!(claim_sql!(), ")", claim_returning!()))
+                    .bind(now)
+                    .bind(lease)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+            Pool::Postgres(pool) => {
+                sqlx::query_as(concat!(
+                    claim_sql!(),
+                    " FOR UPDATE SKIP LOCKED)",
+                    claim_returning!()
+                ))
+                .bind(now)
+                .bind(lease)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+            }
+        }
+    }
+
+    /// Marks an email delivered and drops the secrets (links, codes) from its stored payload.
+    pub async fn mark_email_sent(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        redacted: &str,
+    ) -> sqlx::Result<()> {
+        with_pool!(self, pool => sqlx::query(
+            "UPDATE email_outbox SET sent_at = $2, locked_until = NULL, last_error = NULL, payload = $3 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .bind(redacted)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Schedules another attempt at `retry_at`, or gives up (`retry_at` = None: dead).
+    pub async fn mark_email_failed(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
+        error: &str,
+    ) -> sqlx::Result<()> {
+        with_pool!(self, pool => sqlx::query(
+            "UPDATE email_outbox SET locked_until = NULL, last_error = $3,
+                 next_attempt_at = COALESCE($4, next_attempt_at),
+                 dead_at = CASE WHEN $4 IS NULL THEN $2 ELSE NULL END
+             WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .bind(error)
+            .bind(retry_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Emails waiting to be sent (not sent, not dead).
+    pub async fn pending_emails(&self) -> sqlx::Result<i64> {
+        with_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM email_outbox WHERE sent_at IS NULL AND dead_at IS NULL")
+            .fetch_one(pool)
             .await)
     }
 }

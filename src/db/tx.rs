@@ -16,6 +16,8 @@ pub enum TxConn {
 pub struct Tx {
     pub(crate) conn: TxConn,
     pub(crate) events: Vec<AuditEventRow>,
+    /// An email was queued: the outbox worker should look soon.
+    pub(crate) queued_email: bool,
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's concrete connection.
@@ -46,6 +48,7 @@ impl Db {
         Ok(Tx {
             conn,
             events: Vec::new(),
+            queued_email: false,
         })
     }
 }

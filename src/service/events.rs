@@ -84,9 +84,11 @@ impl Events {
 }
 
 impl Roster {
-    /// Commits `tx` and publishes the audit events it recorded.
+    /// Commits `tx`, publishes the audit events it recorded and wakes the outbox worker if it
+    /// queued an email.
     pub(crate) async fn commit(&self, mut tx: Tx) -> sqlx::Result<()> {
         let events = std::mem::take(&mut tx.events);
+        let queued_email = tx.queued_email;
         for event in &events {
             let note = Notification {
                 origin: self.events.origin,
@@ -100,6 +102,9 @@ impl Roster {
         tx.commit().await?;
         for event in events {
             self.events.publish(event);
+        }
+        if queued_email {
+            self.mail_wakeup.notify_one();
         }
         Ok(())
     }

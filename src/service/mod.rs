@@ -13,6 +13,7 @@ pub use events::Events;
 pub use invitations::{InvitationPreview, InviteResult};
 
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 use crate::auth::{JwtKeys, tokens};
 use crate::clock::{Clock, SystemClock};
@@ -29,6 +30,8 @@ pub struct Roster {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub events: Events,
+    /// Woken when a committed transaction queued an email.
+    pub mail_wakeup: Arc<Notify>,
     jwt: JwtKeys,
 }
 
@@ -54,6 +57,7 @@ impl Roster {
             config: Arc::new(config),
             clock,
             events,
+            mail_wakeup: Arc::new(Notify::new()),
             jwt: JwtKeys::new(secret.as_bytes()),
         })
     }

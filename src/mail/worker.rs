@@ -1,0 +1,233 @@
+//! The outbox worker: claims due emails, renders and sends them, retries with exponential
+//! back-off and jitter, and marks an email dead after the configured number of attempts.
+//!
+//! Delivery is at least once: an email is marked sent after the transport accepted it, so a
+//! worker killed between the two sends it again after its lease expires. Each email keeps one
+//! `Message-ID` (from its outbox row) across attempts, so mail systems can tell repeats apart.
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
+use lettre::Message;
+use lettre::message::{Mailbox, MultiPart};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+use super::Mailer;
+use super::templates::Templates;
+use crate::db::outbox::OutboxRow;
+use crate::service::Roster;
+
+/// Most emails claimed in one go.
+const BATCH: i64 = 100;
+/// Longest wait between two attempts.
+const MAX_BACKOFF_SECS: i64 = 3600;
+/// Payload keys that hold secrets, dropped once the email is sent.
+const SECRETS: [&str; 2] = ["activation_url", "code"];
+
+pub struct OutboxWorker {
+    roster: Roster,
+    mailer: Mailer,
+    templates: Arc<Templates>,
+    from: Mailbox,
+}
+
+/// What one email's attempt came to.
+enum Outcome {
+    Sent,
+    Retry,
+    Dead,
+}
+
+impl OutboxWorker {
+    pub fn new(roster: Roster, mailer: Mailer) -> anyhow::Result<OutboxWorker> {
+        crate::metrics::handle();
+        let from: Mailbox = roster
+            .config
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid ROSTER_MAIL_FROM: {e}"))?;
+        Ok(OutboxWorker {
+            roster,
+            mailer,
+            templates: Arc::new(Templates::new()),
+            from,
+        })
+    }
+
+    /// Sends everything due now; returns how many emails were delivered.
+    pub async fn drain(&self) -> anyhow::Result<usize> {
+        let mut sent = 0;
+        loop {
+            let now = self.roster.now();
+            let batch = self.roster.db.claim_emails(now, BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let claimed = batch.len();
+            let concurrency = self.roster.config.outbox.mail_concurrency.max(1);
+            let outcomes: Vec<Outcome> = futures_util::stream::iter(batch)
+                .map(|row| self.deliver(row))
+                .buffer_unordered(concurrency)
+                .collect()
+                .await;
+            let delivered = outcomes
+                .iter()
+                .filter(|o| matches!(o, Outcome::Sent))
+                .count();
+            sent += delivered;
+            if delivered == 0 && claimed > 0 && outcomes.iter().all(|o| matches!(o, Outcome::Retry))
+            {
+                // The transport is failing: leave the rest for the next round.
+                break;
+            }
+        }
+        if let Ok(pending) = self.roster.db.pending_emails().await {
+            metrics::gauge!("roster_outbox_pending").set(pending as f64);
+        }
+        Ok(sent)
+    }
+
+    /// Runs until `stop` is notified: drains whenever an email is queued, at least every poll
+    /// interval.
+    pub async fn run(self, stop: Arc<Notify>) {
+        let poll = std::time::Duration::from_millis(self.roster.config.outbox.mail_poll_ms.max(10));
+        let wakeup = self.roster.mail_wakeup.clone();
+        loop {
+            if let Err(e) = self.drain().await {
+                tracing::warn!(error = %e, "outbox drain failed; retrying");
+            }
+            tokio::select! {
+                () = stop.notified() => return,
+                () = wakeup.notified() => {}
+                () = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    async fn deliver(&self, row: OutboxRow) -> Outcome {
+        let attempt = self.attempt(&row).await;
+        let now = self.roster.now();
+        let (outcome, result) = match attempt {
+            Ok(()) => {
+                metrics::counter!("roster_emails_sent_total", "kind" => row.kind.clone())
+                    .increment(1);
+                (
+                    Outcome::Sent,
+                    self.roster
+                        .db
+                        .mark_email_sent(row.id, now, &redact(&row.payload))
+                        .await,
+                )
+            }
+            Err(Failure::Permanent(e)) => {
+                tracing::error!(id = %row.id, kind = %row.kind, error = %e, "email cannot be built; marked dead");
+                metrics::counter!("roster_emails_dead_total").increment(1);
+                (
+                    Outcome::Dead,
+                    self.roster
+                        .db
+                        .mark_email_failed(row.id, now, None, &e)
+                        .await,
+                )
+            }
+            Err(Failure::Transient(e)) => {
+                let max =
+                    i32::try_from(self.roster.config.outbox.mail_max_attempts).unwrap_or(i32::MAX);
+                if row.attempts >= max {
+                    tracing::error!(id = %row.id, to = %row.recipient, attempts = row.attempts, error = %e,
+                        "email undeliverable; marked dead");
+                    metrics::counter!("roster_emails_dead_total").increment(1);
+                    (
+                        Outcome::Dead,
+                        self.roster
+                            .db
+                            .mark_email_failed(row.id, now, None, &e)
+                            .await,
+                    )
+                } else {
+                    let retry_at = self.retry_at(now, row.attempts);
+                    tracing::warn!(id = %row.id, to = %row.recipient, attempts = row.attempts, %retry_at, error = %e,
+                        "email not sent; will retry");
+                    metrics::counter!("roster_emails_failed_total").increment(1);
+                    (
+                        Outcome::Retry,
+                        self.roster
+                            .db
+                            .mark_email_failed(row.id, now, Some(retry_at), &e)
+                            .await,
+                    )
+                }
+            }
+        };
+        if let Err(e) = result {
+            // The lease runs out and the email is tried again: nothing is lost.
+            tracing::error!(id = %row.id, error = %e, "cannot record an email's delivery state");
+        }
+        outcome
+    }
+
+    async fn attempt(&self, row: &OutboxRow) -> Result<(), Failure> {
+        let message = self
+            .build(row)
+            .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
+        self.mailer
+            .send(message)
+            .await
+            .map_err(|e| Failure::Transient(format!("{e:#}")))
+    }
+
+    fn build(&self, row: &OutboxRow) -> anyhow::Result<Message> {
+        let values: serde_json::Value = serde_json::from_str(&row.payload)?;
+        let rendered = self.templates.render(&row.kind, &row.language, &values)?;
+        let domain = self.from.email.domain().to_owned();
+        Ok(Message::builder()
+            .message_id(Some(format!("<{}@{}>", row.id, domain)))
+            .from(self.from.clone())
+            .to(row.recipient.parse()?)
+            .subject(rendered.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                rendered.text,
+                rendered.html,
+            ))?)
+    }
+
+    /// Exponential back-off from the configured base, capped, with ±20% jitter.
+    fn retry_at(&self, now: DateTime<Utc>, attempts: i32) -> DateTime<Utc> {
+        let base = i64::from(self.roster.config.outbox.mail_retry_secs.max(1));
+        let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+        let delay = base.saturating_mul(1_i64 << exponent).min(MAX_BACKOFF_SECS) * 1000;
+        let jitter = jitter_permille();
+        now + Duration::milliseconds(delay * jitter / 1000)
+    }
+}
+
+enum Failure {
+    /// The email itself is broken (template, address): retrying cannot help.
+    Permanent(String),
+    /// The transport failed: try again later.
+    Transient(String),
+}
+
+/// 800..=1200: a random factor for the back-off, in thousandths.
+fn jitter_permille() -> i64 {
+    let mut b = [0u8; 2];
+    if getrandom::fill(&mut b).is_err() {
+        return 1000;
+    }
+    800 + i64::from(u16::from_le_bytes(b) % 401)
+}
+
+/// The payload without its secrets (activation links, codes), kept for diagnostics.
+fn redact(payload: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(payload) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            for key in SECRETS {
+                if map.remove(key).is_some() {
+                    map.insert(key.to_owned(), serde_json::Value::String("(sent)".into()));
+                }
+            }
+            serde_json::Value::Object(map).to_string()
+        }
+        _ => "{}".to_owned(),
+    }
+}
