@@ -124,6 +124,15 @@ pub struct Config {
 
     #[command(flatten)]
     pub outbox: OutboxSettings,
+
+    /// How long a dataloader collects keys before it queries, in milliseconds.
+    #[arg(
+        long,
+        env = "ROSTER_LOADER_DELAY_MS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub loader_delay_ms: u64,
 }
 
 /// How the email outbox is delivered.

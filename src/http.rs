@@ -181,7 +181,10 @@ async fn graphql_ws(
                     let auth = roster.authenticate(bearer.as_deref()).await?;
                     let mut data = Data::default();
                     data.insert(auth);
-                    data.insert(loaders::for_request(roster.db.clone()));
+                    data.insert(loaders::for_request(
+                        roster.db.clone(),
+                        roster.loader_delay(),
+                    ));
                     Ok(data)
                 })
                 .serve()
@@ -232,7 +235,10 @@ fn prepare_request(
     request
         .data(auth.clone())
         .data(ip.clone())
-        .data(loaders::for_request(st.roster.db.clone()))
+        .data(loaders::for_request(
+            st.roster.db.clone(),
+            st.roster.loader_delay(),
+        ))
 }
 
 /// Serializes a response as `application/graphql-response+json` when the client accepts it,

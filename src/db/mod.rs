@@ -21,6 +21,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -42,12 +44,15 @@ pub enum Pool {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: Pool,
+    /// Statements sent so far (see [`Db::statements`]).
+    statements: Arc<AtomicU64>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend is in use.
+/// Convention: `$body` sends exactly one SQL statement (it is counted as one).
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
-        match $db.pool() {
+        match $db.counted_pool() {
             $crate::db::Pool::Sqlite($pool) => $body,
             $crate::db::Pool::Postgres($pool) => $body,
         }
@@ -96,11 +101,30 @@ impl Db {
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
         }
         .context("cannot apply database migrations")?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            statements: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// The pool, counting one statement about to be sent through it.
+    pub(crate) fn counted_pool(&self) -> &Pool {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        &self.pool
+    }
+
+    pub(crate) fn statement_counter(&self) -> Arc<AtomicU64> {
+        self.statements.clone()
+    }
+
+    /// SQL statements this handle (and its clones) has sent through the repository layer since
+    /// it was opened, transaction control excluded. Tests use it to prove the read path batches.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> &'static str {

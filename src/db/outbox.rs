@@ -140,7 +140,7 @@ impl Db {
         limit: i64,
     ) -> sqlx::Result<Vec<OutboxRow>> {
         let lease = now + chrono::Duration::seconds(LEASE_SECS);
-        match self.pool() {
+        match self.counted_pool() {
             Pool::Sqlite(pool) => {
                 sqlx::query_as(concat!(claim_sql!(), ")", claim_returning!()))
                     .bind(now)

@@ -1,6 +1,8 @@
 //! Write transactions that a use case drives statement by statement.
 
 use sqlx::{Postgres, Sqlite, Transaction};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::audit::AuditEventRow;
 use super::{Db, Pool};
@@ -18,12 +20,14 @@ pub struct Tx {
     pub(crate) events: Vec<AuditEventRow>,
     /// An email was queued: the outbox worker should look soon.
     pub(crate) queued_email: bool,
+    statements: Arc<AtomicU64>,
 }
 
 /// Runs `$body` with `$conn` bound to the transaction's concrete connection.
+/// Convention: `$body` sends exactly one SQL statement (it is counted as one).
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match &mut $tx.conn {
+        match $tx.counted_conn() {
             $crate::db::tx::TxConn::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
@@ -49,11 +53,17 @@ impl Db {
             conn,
             events: Vec::new(),
             queued_email: false,
+            statements: self.statement_counter(),
         })
     }
 }
 
 impl Tx {
+    pub(crate) fn counted_conn(&mut self) -> &mut TxConn {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        &mut self.conn
+    }
+
     /// Commits; returns the audit events it recorded.
     pub async fn commit(self) -> sqlx::Result<Vec<AuditEventRow>> {
         match self.conn {
@@ -66,7 +76,7 @@ impl Tx {
     /// PostgreSQL only: a `NOTIFY` delivered to every listening replica when (and only if) this
     /// transaction commits. A no-op on SQLite, which has one process.
     pub async fn notify(&mut self, channel: &str, payload: &str) -> sqlx::Result<()> {
-        if let TxConn::Postgres(t) = &mut self.conn {
+        if let TxConn::Postgres(t) = self.counted_conn() {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(channel)
                 .bind(payload)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, with_pool};
+use super::{AccountRow, Db, with_pool};
 use crate::domain::Role;
 
 #[derive(Clone, Debug, FromRow)]
@@ -70,14 +70,17 @@ impl Db {
         })
     }
 
-    /// The owner of each of many workspaces, in one statement.
-    pub async fn owners(&self, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, Uuid>> {
+    /// The owner account of each of many workspaces, in one statement.
+    pub async fn owners(&self, ids: &[Uuid]) -> sqlx::Result<HashMap<Uuid, AccountRow>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(Uuid, Uuid)> = with_pool!(self, pool => {
+        let rows: Vec<OwnerRow> = with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT workspace_id, account_id FROM members WHERE role = 'OWNER' AND workspace_id IN (");
+                "SELECT m.workspace_id, a.id, a.email, a.name, a.password_hash, a.status, a.language,
+                        a.created_at, a.last_active_at
+                 FROM members m JOIN accounts a ON a.id = m.account_id
+                 WHERE m.role = 'OWNER' AND m.workspace_id IN (");
             let mut list = qb.separated(", ");
             for id in ids {
                 list.push_bind(*id);
@@ -85,8 +88,19 @@ impl Db {
             qb.push(")");
             qb.build_query_as().fetch_all(pool).await
         })?;
-        Ok(rows.into_iter().collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.workspace_id, r.account))
+            .collect())
     }
+}
+
+/// A workspace's owner.
+#[derive(FromRow)]
+struct OwnerRow {
+    workspace_id: Uuid,
+    #[sqlx(flatten)]
+    account: AccountRow,
 }
 
 impl Tx {

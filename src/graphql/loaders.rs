@@ -35,17 +35,13 @@ pub struct SharedWorkspacesKey {
 
 pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
-/// How long a loader waits to collect keys before it runs the batch.
-const BATCH_DELAY: Duration = Duration::from_millis(2);
-
 pub struct DbLoader {
     db: Db,
 }
 
-/// One loader set for one request.
-pub fn for_request(db: Db) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
-        .delay(BATCH_DELAY)
+/// One loader set for one request; each kind of key waits `delay` to collect a batch.
+pub fn for_request(db: Db, delay: Duration) -> Loaders {
+    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default()).delay(delay)
 }
 
 /// Splits keys of the form (scope, id) into one id list per scope: a batch is nearly always one
@@ -65,6 +61,7 @@ impl Loader<AccountKey> for DbLoader {
     type Value = AccountRow;
     type Error = Arc<sqlx::Error>;
     async fn load(&self, keys: &[AccountKey]) -> LoadResult<AccountKey, AccountRow> {
+        tracing::trace!(keys = keys.len(), "load AccountKey");
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let rows = self.db.accounts(&ids).await?;
         Ok(rows.into_iter().map(|r| (AccountKey(r.id), r)).collect())
@@ -75,6 +72,7 @@ impl Loader<WorkspaceKey> for DbLoader {
     type Value = WorkspaceRow;
     type Error = Arc<sqlx::Error>;
     async fn load(&self, keys: &[WorkspaceKey]) -> LoadResult<WorkspaceKey, WorkspaceRow> {
+        tracing::trace!(keys = keys.len(), "load WorkspaceKey");
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let rows = self.db.workspaces(&ids).await?;
         Ok(rows.into_iter().map(|r| (WorkspaceKey(r.id), r)).collect())
@@ -85,6 +83,7 @@ impl Loader<RoleKey> for DbLoader {
     type Value = Role;
     type Error = Arc<sqlx::Error>;
     async fn load(&self, keys: &[RoleKey]) -> LoadResult<RoleKey, Role> {
+        tracing::trace!(keys = keys.len(), "load RoleKey");
         let mut out = HashMap::new();
         for (account, workspaces) in by_scope(keys, |k| (k.account, k.workspace)) {
             for row in self.db.memberships_of(account, &workspaces).await? {
@@ -100,9 +99,10 @@ impl Loader<RoleKey> for DbLoader {
 }
 
 impl Loader<OwnerKey> for DbLoader {
-    type Value = Uuid;
+    type Value = AccountRow;
     type Error = Arc<sqlx::Error>;
-    async fn load(&self, keys: &[OwnerKey]) -> LoadResult<OwnerKey, Uuid> {
+    async fn load(&self, keys: &[OwnerKey]) -> LoadResult<OwnerKey, AccountRow> {
+        tracing::trace!(keys = keys.len(), "load OwnerKey");
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let owners = self.db.owners(&ids).await?;
         Ok(owners
@@ -119,6 +119,7 @@ impl Loader<SharedWorkspacesKey> for DbLoader {
         &self,
         keys: &[SharedWorkspacesKey],
     ) -> LoadResult<SharedWorkspacesKey, Vec<AccountWorkspaceRow>> {
+        tracing::trace!(keys = keys.len(), "load SharedWorkspacesKey");
         let mut out: HashMap<SharedWorkspacesKey, Vec<AccountWorkspaceRow>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for (viewer, accounts) in by_scope(keys, |k| (k.viewer, k.account)) {
@@ -158,6 +159,7 @@ impl Loader<MembersPageKey> for DbLoader {
         &self,
         keys: &[MembersPageKey],
     ) -> LoadResult<MembersPageKey, Vec<MemberPageRow>> {
+        tracing::trace!(keys = keys.len(), "load MembersPageKey");
         let mut groups: HashMap<&MemberFilter, Vec<&MembersPageKey>> = HashMap::new();
         for key in keys {
             groups.entry(&key.filter).or_default().push(key);
@@ -188,6 +190,7 @@ impl Loader<MemberTotalKey> for DbLoader {
     type Value = i64;
     type Error = Arc<sqlx::Error>;
     async fn load(&self, keys: &[MemberTotalKey]) -> LoadResult<MemberTotalKey, i64> {
+        tracing::trace!(keys = keys.len(), "load MemberTotalKey");
         let mut groups: HashMap<&MemberFilter, Vec<Uuid>> = HashMap::new();
         for key in keys {
             groups.entry(&key.filter).or_default().push(key.workspace);

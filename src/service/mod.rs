@@ -62,6 +62,10 @@ impl Roster {
         })
     }
 
+    pub fn loader_delay(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.config.loader_delay_ms)
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }

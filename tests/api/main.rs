@@ -11,6 +11,7 @@ mod http;
 mod invites;
 mod members;
 mod ownership;
+mod reads;
 mod schema;
 mod workspaces;
 mod ws;

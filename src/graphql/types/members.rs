@@ -74,19 +74,25 @@ pub struct MemberConnection {
     pub edges: Vec<MemberEdge>,
     pub nodes: Vec<Member>,
     pub page_info: PageInfo,
+    /// The total, when it was loaded together with the page.
     #[graphql(skip)]
-    pub total: MemberTotalKey,
+    pub total: Option<i64>,
+    #[graphql(skip)]
+    pub total_key: MemberTotalKey,
 }
 
 #[ComplexObject]
 impl MemberConnection {
     /// Members matching the filters, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
-        let n = ctx
-            .loaders()?
-            .load_one(self.total.clone())
-            .await?
-            .unwrap_or(0);
+        let n = match self.total {
+            Some(n) => n,
+            None => ctx
+                .loaders()?
+                .load_one(self.total_key.clone())
+                .await?
+                .unwrap_or(0),
+        };
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 }

@@ -173,7 +173,21 @@ impl Workspace {
             limit: first + 1,
             filter: filter.clone(),
         };
-        let mut rows = ctx.loaders()?.load_one(key).await?.unwrap_or_default();
+
+        // Ask for the total in the same batch window as the page (and as `memberCount`) when the
+        // query selects it, rather than one loader round later.
+        let loaders = ctx.loaders()?;
+        let total_key = MemberConnection::total_key(self.row.id, filter);
+        let wants_total = ctx.look_ahead().field("totalCount").exists();
+        let (rows, total) = futures_util::join!(loaders.load_one(key), async {
+            if wants_total {
+                loaders.load_one(total_key.clone()).await
+            } else {
+                Ok(None)
+            }
+        });
+        let mut rows = rows?.unwrap_or_default();
+        let total = total?;
         let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
         rows.truncate(usize::try_from(first).unwrap_or(0));
         let edges: Vec<MemberEdge> = rows
@@ -200,7 +214,8 @@ impl Workspace {
             },
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
             edges,
-            total: MemberConnection::total_key(self.row.id, filter),
+            total,
+            total_key,
         })
     }
 
@@ -252,13 +267,16 @@ impl Workspace {
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<Account> {
         let loaders = ctx.loaders()?;
-        let owner = loaders
+        let row = loaders
             .load_one(OwnerKey(self.row.id))
             .await?
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("workspace {} has no owner", self.row.id))
             })?;
-        Ok(account(ctx, owner, self.viewer).await?)
+        Ok(Account {
+            row,
+            viewer: self.viewer,
+        })
     }
 }
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Browser test of the invitation activation page (tests/browser/activate.mjs), in Debian's
+# Chromium driven by playwright-core. Installs what is missing first, then runs the test:
+#   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
+#   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
+# Idempotent: when everything is in place it goes straight to the test.
+#
+# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+dir=tests/browser
+
+say() { printf 'browser-test: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root to run: $*"
+  fi
+}
+
+# --- Chromium (Debian package) ----------------------------------------------------------------
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ -n "${CHROMIUM:-}" ] && [ "$chromium" != /usr/bin/chromium ]; then
+    die "CHROMIUM=$chromium is not an executable"
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "no $chromium and no apt-get to install it"
+  say "installing chromium from the Debian archive"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  [ -x "$chromium" ] || die "apt-get installed chromium but $chromium is missing"
+fi
+
+# --- Node.js and playwright-core ----------------------------------------------------------------
+command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 20 or newer is needed)"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || die "Node.js $(node --version) is too old: playwright-core needs 20 or newer"
+
+# Reinstall only when node_modules lacks the pinned playwright-core version.
+wanted="$(node -p "require('./$dir/package.json').dependencies['playwright-core']")"
+installed="$(node -p "try { require('./$dir/node_modules/playwright-core/package.json').version } catch { '' }")"
+if [ "$installed" != "$wanted" ]; then
+  command -v npm >/dev/null 2>&1 || die "npm is not installed"
+  say "installing playwright-core $wanted in $dir"
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 # playwright-core downloads nothing; belt and braces
+  if [ -f "$dir/package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+# --- The server binary ------------------------------------------------------------------------
+roster_bin="${ROSTER_BIN:-./target/debug/roster}"
+[ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
+
+exec node "$dir/activate.mjs" "$@"
