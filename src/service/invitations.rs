@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::Roster;
 use super::auth::{Session, valid_name};
-use super::members::{lock_and_authorize, subject};
+use super::members::{Locked, Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::{password, tokens};
 use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::invitations::InvitationRow;
@@ -115,9 +115,7 @@ impl Roster {
         let now = self.now();
 
         let mut tx = self.db.begin().await?;
-        let locked =
-            lock_and_authorize(&mut tx, workspace, actor, None, |_| Action::Invite { role })
-                .await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, Action::Invite { role }).await?;
         let inviter = tx
             .account(actor)
             .await?
@@ -394,18 +392,11 @@ impl Roster {
     ) -> AppResult<InviteResult> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
-            Action::ResendInvitation { target: subject(s) }
-        })
-        .await?;
-        let Some((member, account)) = locked.target else {
-            return Err(AppError::NotFound("member"));
-        };
-        if account.status != AccountStatus::Pending {
-            return Err(AppError::Conflict(
-                "this member has already activated their account".into(),
-            ));
-        }
+        let (locked, Target { member, account }) =
+            pending_target(&mut tx, workspace, actor, target, |target| {
+                Action::ResendInvitation { target }
+            })
+            .await?;
         self.check_invite_rate(&mut tx, workspace, 1, now).await?;
         let inviter = tx
             .account(actor)
@@ -439,18 +430,11 @@ impl Roster {
     ) -> AppResult<bool> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
-            Action::RevokeInvitation { target: subject(s) }
-        })
-        .await?;
-        let Some((member, account)) = locked.target else {
-            return Err(AppError::NotFound("member"));
-        };
-        if account.status != AccountStatus::Pending {
-            return Err(AppError::Conflict(
-                "this member has already activated their account".into(),
-            ));
-        }
+        let (_, Target { member, account }) =
+            pending_target(&mut tx, workspace, actor, target, |target| {
+                Action::RevokeInvitation { target }
+            })
+            .await?;
         let revoked = tx.revoke_invitation(workspace, target, now).await?;
         if revoked {
             self.audit_on(
@@ -525,6 +509,23 @@ impl Roster {
         self.commit(tx).await?;
         self.start_session(account).await
     }
+}
+
+/// Locks, authorizes `action` on `target`, and insists the target has not activated yet.
+async fn pending_target(
+    tx: &mut Tx,
+    workspace: Uuid,
+    actor: Uuid,
+    target: Uuid,
+    action: impl FnOnce(crate::domain::Subject) -> Action,
+) -> AppResult<(Locked, Target)> {
+    let (locked, target) = lock_and_authorize_on(tx, workspace, actor, target, action).await?;
+    if target.account.status != AccountStatus::Pending {
+        return Err(AppError::Conflict(
+            "this member has already activated their account".into(),
+        ));
+    }
+    Ok((locked, target))
 }
 
 /// Why an invitation cannot be used now, if it cannot.

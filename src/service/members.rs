@@ -10,58 +10,69 @@ use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
 use crate::domain::{Action, Role, Subject, authorize};
 use crate::error::{AppError, AppResult};
 
-/// The actor's and target's memberships, read under the workspace lock.
+/// The workspace and the actor's membership, read under the workspace lock.
 pub(crate) struct Locked {
     pub workspace: WorkspaceRow,
     pub actor: MemberRow,
-    pub target: Option<(MemberRow, AccountRow)>,
 }
 
-/// Locks `workspace`, reads the actor's (and target's) membership and authorizes the action
-/// `make` builds from them.
+/// The member an action is aimed at, read under the workspace lock.
+pub(crate) struct Target {
+    pub member: MemberRow,
+    pub account: AccountRow,
+}
+
+/// Locks `workspace` (membership changes of one workspace run one at a time), reads the actor's
+/// membership and authorizes `action` with it.
 pub(crate) async fn lock_and_authorize(
     tx: &mut Tx,
     workspace: Uuid,
     actor: Uuid,
-    target: Option<Uuid>,
-    make: impl FnOnce(Option<Subject>) -> Action,
+    action: Action,
 ) -> AppResult<Locked> {
+    let locked = lock(tx, workspace, actor).await?;
+    authorize(locked.actor.role, action)?;
+    Ok(locked)
+}
+
+/// As [`lock_and_authorize`], for an action on the member `target`, built by `action` from it.
+pub(crate) async fn lock_and_authorize_on(
+    tx: &mut Tx,
+    workspace: Uuid,
+    actor: Uuid,
+    target: Uuid,
+    action: impl FnOnce(Subject) -> Action,
+) -> AppResult<(Locked, Target)> {
+    let locked = lock(tx, workspace, actor).await?;
+    let member = tx
+        .member(workspace, target)
+        .await?
+        .ok_or(AppError::NotFound("member"))?;
+    let account = tx
+        .account(target)
+        .await?
+        .ok_or(AppError::NotFound("member"))?;
+    let subject = Subject {
+        role: member.role,
+        is_self: target == actor,
+    };
+    authorize(locked.actor.role, action(subject))?;
+    Ok((locked, Target { member, account }))
+}
+
+async fn lock(tx: &mut Tx, workspace: Uuid, actor: Uuid) -> AppResult<Locked> {
     let ws = tx
         .lock_workspace(workspace)
         .await?
         .ok_or(AppError::NotFound("workspace"))?;
-    let actor_member = tx
+    // A non-member learns nothing about the workspace.
+    let actor = tx
         .member(workspace, actor)
         .await?
         .ok_or(AppError::NotFound("workspace"))?;
-    let target = match target {
-        Some(id) => {
-            let member = tx
-                .member(workspace, id)
-                .await?
-                .ok_or(AppError::NotFound("member"))?;
-            let account = tx.account(id).await?.ok_or(AppError::NotFound("member"))?;
-            Some((member, account))
-        }
-        None => None,
-    };
-    let subject = target.as_ref().map(|(m, _)| Subject {
-        role: m.role,
-        is_self: m.account_id == actor,
-    });
-    authorize(actor_member.role, make(subject))?;
     Ok(Locked {
         workspace: ws,
-        actor: actor_member,
-        target,
-    })
-}
-
-/// The subject an action built from a target must have (a target was asked for).
-pub(crate) fn subject(s: Option<Subject>) -> Subject {
-    s.unwrap_or(Subject {
-        role: Role::Owner,
-        is_self: true,
+        actor,
     })
 }
 
@@ -76,13 +87,11 @@ impl Roster {
     ) -> AppResult<WorkspaceRow> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
-            Action::RemoveMember { target: subject(s) }
-        })
-        .await?;
-        let Some((member, account)) = locked.target else {
-            return Err(AppError::NotFound("member"));
-        };
+        let (locked, Target { member, account }) =
+            lock_and_authorize_on(&mut tx, workspace, actor, target, |target| {
+                Action::RemoveMember { target }
+            })
+            .await?;
         self.drop_membership(
             &mut tx,
             &member,
@@ -100,7 +109,7 @@ impl Roster {
     pub async fn leave_workspace(&self, actor: Uuid, workspace: Uuid) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, None, |_| Action::Leave).await?;
+        let locked = lock_and_authorize(&mut tx, workspace, actor, Action::Leave).await?;
         let account = tx
             .account(actor)
             .await?
@@ -162,16 +171,14 @@ impl Roster {
     ) -> AppResult<(MemberRow, AccountRow)> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
-            Action::ChangeRole {
-                target: subject(s),
-                new_role: role,
-            }
-        })
-        .await?;
-        let Some((member, account)) = locked.target else {
-            return Err(AppError::NotFound("member"));
-        };
+        let (_, Target { member, account }) =
+            lock_and_authorize_on(&mut tx, workspace, actor, target, |target| {
+                Action::ChangeRole {
+                    target,
+                    new_role: role,
+                }
+            })
+            .await?;
         let updated = tx
             .set_role(workspace, target, member.role, role)
             .await?

@@ -6,7 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Roster;
-use super::members::{lock_and_authorize, subject};
+use super::members::{Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::tokens;
 use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::outbox::{EmailKind, NewEmail};
@@ -30,10 +30,8 @@ impl Roster {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, None, |_| {
-            Action::SendTransferCode
-        })
-        .await?;
+        let locked =
+            lock_and_authorize(&mut tx, workspace, actor, Action::SendTransferCode).await?;
         if let Some(previous) = tx.transfer_code(workspace).await? {
             let wait = previous.sent_at + Duration::seconds(RESEND_AFTER_SECS) - now;
             if wait > Duration::zero() {
@@ -97,13 +95,11 @@ impl Roster {
     ) -> AppResult<WorkspaceRow> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Some(target), |s| {
-            Action::TransferOwnership { target: subject(s) }
-        })
-        .await?;
-        let Some((member, account)) = locked.target else {
-            return Err(AppError::NotFound("member"));
-        };
+        let (locked, Target { member, account }) =
+            lock_and_authorize_on(&mut tx, workspace, actor, target, |target| {
+                Action::TransferOwnership { target }
+            })
+            .await?;
         if account.status != AccountStatus::Active {
             return Err(AppError::Conflict(
                 "the new owner must have an active account".into(),

@@ -48,7 +48,7 @@ impl Roster {
         let name = valid_name("name", name)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        lock_and_authorize(&mut tx, id, actor, None, |_| Action::RenameWorkspace).await?;
+        lock_and_authorize(&mut tx, id, actor, Action::RenameWorkspace).await?;
         let workspace = tx
             .rename_workspace(id, &name)
             .await?
