@@ -162,6 +162,14 @@ pub struct OutboxSettings {
         global = true
     )]
     pub mail_poll_ms: u64,
+    /// Seconds a worker holds the emails it claimed; if it dies, others retry them after this.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_LEASE_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub mail_lease_secs: u32,
     /// Emails sent at once by one worker.
     #[arg(
         long,

@@ -126,20 +126,17 @@ impl Db {
     }
 }
 
-/// How long a claimed email stays reserved for the worker that claimed it. A worker that dies
-/// mid-send loses its claim after this, and another worker retries the email.
-pub const LEASE_SECS: i64 = 60;
-
 impl Db {
-    /// Reserves up to `limit` due emails for this worker and counts the attempt. On PostgreSQL
+    /// Reserves up to `limit` due emails for this worker until `lease` and counts the attempt.
+    /// A worker that dies mid-send loses its claim then, and another worker retries. On PostgreSQL
     /// `FOR UPDATE SKIP LOCKED` lets several replicas claim disjoint batches at once; SQLite
     /// has one writer at a time, and the lease check in the outer WHERE keeps it exclusive.
     pub async fn claim_emails(
         &self,
         now: DateTime<Utc>,
+        lease: DateTime<Utc>,
         limit: i64,
     ) -> sqlx::Result<Vec<OutboxRow>> {
-        let lease = now + chrono::Duration::seconds(LEASE_SECS);
         match self.counted_pool() {
             Pool::Sqlite(pool) => {
                 sqlx::query_as(concat!(claim_sql!(), ")", claim_returning!()))

@@ -59,7 +59,9 @@ impl OutboxWorker {
         let mut sent = 0;
         loop {
             let now = self.roster.now();
-            let batch = self.roster.db.claim_emails(now, BATCH).await?;
+            let lease =
+                now + Duration::seconds(i64::from(self.roster.config.outbox.mail_lease_secs));
+            let batch = self.roster.db.claim_emails(now, lease, BATCH).await?;
             if batch.is_empty() {
                 break;
             }

@@ -19,6 +19,7 @@ both!(
     sign_up_can_be_disabled,
     login_succeeds_and_failures_look_alike,
     login_is_rate_limited_per_email,
+    login_is_rate_limited_per_client_ip,
     refresh_tokens_rotate_and_reuse_revokes_the_family,
     bad_tokens_are_unauthenticated,
     a_banned_accounts_live_token_stops_working,
@@ -177,6 +178,30 @@ async fn login_is_rate_limited_per_email(backend: Backend) {
     assert_eq!(code(&other), "UNAUTHENTICATED");
     app.clock.advance(15 * 60 + 1);
     app.ok(None, LOGIN, good).await;
+}
+
+async fn login_is_rate_limited_per_client_ip(backend: Backend) {
+    let app = TestApp::with_config(backend, |c| c.limits.login_failures_per_ip = 3).await;
+    app.sign_up("ok@example.com", "Ok").await;
+    // One client guessing across many accounts: the IP limit stops it, not the email limit.
+    for i in 0..3 {
+        let e = app
+            .err(
+                None,
+                LOGIN,
+                json!({ "i": { "email": format!("guess{i}@example.com"), "password": "x" } }),
+            )
+            .await;
+        assert_eq!(code(&e), "UNAUTHENTICATED");
+    }
+    let e = app
+        .err(
+            None,
+            LOGIN,
+            json!({ "i": { "email": "ok@example.com", "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(code(&e), "RATE_LIMITED");
 }
 
 async fn refresh_tokens_rotate_and_reuse_revokes_the_family(backend: Backend) {

@@ -19,6 +19,7 @@ both!(
     an_smtp_outage_delays_but_loses_nothing,
     undeliverable_emails_end_up_dead,
     a_worker_dying_mid_drain_loses_nothing,
+    killing_the_server_mid_drain_loses_nothing,
 );
 
 /// A decoded email: recipients, subject, and its text and HTML parts.
@@ -436,7 +437,8 @@ async fn a_worker_dying_mid_drain_loses_nothing(backend: Backend) {
     assert!(before < 6, "the worker died mid-drain ({before} sent)");
     // Its claims are leased: a new worker leaves them alone until the lease runs out...
     assert_eq!(worker.drain().await.expect("drain"), 0);
-    app.clock.advance(roster::db::outbox::LEASE_SECS + 1);
+    app.clock
+        .advance(i64::from(app.roster.config.outbox.mail_lease_secs) + 1);
     worker.drain().await.expect("drain");
     let got: HashSet<String> = sink
         .messages()
@@ -499,4 +501,72 @@ async fn two_workers_on_one_postgres_send_no_duplicates() {
     assert_eq!(ids.len(), 200, "no duplicates");
     let to: HashSet<String> = messages.iter().flat_map(|m| m.to.clone()).collect();
     assert_eq!(to, all);
+}
+
+/// Starts the real `roster` binary on `database_url`, sending to `smtp`.
+fn spawn_server(database_url: &str, smtp: std::net::SocketAddr) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .env("DATABASE_URL", database_url)
+        .env("ROSTER_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env("ROSTER_SMTP_URL", format!("smtp://{smtp}"))
+        .env("ROSTER_JWT_SECRET", crate::helpers::JWT_SECRET)
+        .env("ROSTER_MAIL_POLL_MS", "100")
+        .env("ROSTER_MAIL_LEASE_SECS", "2")
+        .env("ROSTER_MAIL_CONCURRENCY", "1")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start roster")
+}
+
+async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
+    let sink = SmtpSink::start("127.0.0.1:0").await.expect("sink");
+    sink.delay(Duration::from_millis(250));
+    let (db, url) = crate::helpers::fresh_db_with_url(backend).await;
+    let app = TestApp::on_db(db, crate::helpers::test_config()).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let emails: Vec<String> = (0..8).map(|i| format!("k{i}@example.com")).collect();
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    app.invite(&owner.token, &owner.workspace, &refs, "NORMAL")
+        .await;
+
+    let mut server = spawn_server(&url, sink.addr);
+    let got = sink.wait_for(2, Duration::from_secs(20)).await.len();
+    assert!(got >= 2, "the server started sending ({got})");
+    server.kill().expect("kill -9");
+    let _ = server.wait();
+    let before = sink.messages().await.len();
+    assert!(before < 8, "killed mid-drain ({before} sent)");
+
+    sink.delay(Duration::ZERO);
+    let mut restarted = spawn_server(&url, sink.addr);
+    let mut received = HashSet::new();
+    for _ in 0..100 {
+        received = sink
+            .messages()
+            .await
+            .iter()
+            .flat_map(|m| m.to.clone())
+            .collect();
+        if received.len() == emails.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+    assert_eq!(
+        received,
+        emails.iter().cloned().collect::<HashSet<_>>(),
+        "none lost"
+    );
+    // At least once: only the email in flight when the server died may arrive twice.
+    let total = sink.messages().await.len();
+    assert!(
+        total <= emails.len() + 1,
+        "{total} messages for {} emails",
+        emails.len()
+    );
+    assert_eq!(app.roster.db.pending_emails().await.expect("pending"), 0);
 }

@@ -51,6 +51,34 @@ pub fn postgres_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/roster_test".to_owned())
 }
 
+/// A fresh, migrated database of `backend` and a `DATABASE_URL` that reaches it (for tests that
+/// start the `roster` binary on it).
+pub async fn fresh_db_with_url(backend: Backend) -> (Db, String) {
+    match backend {
+        Backend::Sqlite => {
+            let url = format!("sqlite://{}", sqlite_path().display());
+            (Db::connect(&url).await.expect("open SQLite"), url)
+        }
+        Backend::Postgres => {
+            let db = fresh_db(Backend::Postgres).await;
+            let schema: String = match db.pool() {
+                Pool::Postgres(p) => sqlx::query_scalar("SELECT current_schema()")
+                    .fetch_one(p)
+                    .await
+                    .expect("schema"),
+                Pool::Sqlite(_) => unreachable!("postgres"),
+            };
+            let sep = if postgres_url().contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            let url = format!("{}{sep}options=-c%20search_path%3D{schema}", postgres_url());
+            (db, url)
+        }
+    }
+}
+
 /// A fresh, migrated database of `backend`.
 pub async fn fresh_db(backend: Backend) -> Db {
     match backend {
