@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
+use super::workspaces::AccountWorkspaceRow;
 use super::{AccountRow, Db, WorkspaceRow, with_pool};
 use crate::domain::{AccountStatus, Language, Role};
 
@@ -20,20 +21,23 @@ pub struct MemberRow {
 }
 
 impl Db {
-    /// `account`'s memberships among `workspaces`, in one statement (the viewer-role loader).
+    /// `account`'s memberships among `workspaces`, with the workspaces, in one statement (the
+    /// role loader that guards use: what it reads also answers `workspace(id)`).
     pub async fn memberships_of(
         &self,
         account: Uuid,
         workspaces: &[Uuid],
-    ) -> sqlx::Result<Vec<MemberRow>> {
+    ) -> sqlx::Result<Vec<AccountWorkspaceRow>> {
         if workspaces.is_empty() {
             return Ok(Vec::new());
         }
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT workspace_id, account_id, role, invited_by, created_at FROM members WHERE account_id = ");
+                "SELECT m.account_id, w.id, w.name, w.created_at, m.role
+                 FROM members m JOIN workspaces w ON w.id = m.workspace_id
+                 WHERE m.account_id = ");
             qb.push_bind(account);
-            qb.push(" AND workspace_id IN (");
+            qb.push(" AND m.workspace_id IN (");
             let mut list = qb.separated(", ");
             for id in workspaces {
                 list.push_bind(*id);

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID};
 use uuid::Uuid;
 
 use super::loaders::{
-    Loaders, MemberTotalKey, MembersPageKey, OwnerKey, RoleKey, SharedWorkspacesKey,
+    Loaders, MemberTotalKey, MembersPageKey, Membership, OwnerKey, RoleKey, SharedWorkspacesKey,
 };
 use crate::db::AccountRow;
 use crate::domain::Role;
@@ -71,6 +71,16 @@ pub fn parse_id(field: &'static str, id: &ID) -> AppResult<Uuid> {
 /// `account`'s role in `workspace`, through the request's cached loader; `NOT_FOUND` when it
 /// is not a member.
 pub async fn role_of(ctx: &Context<'_>, account: Uuid, workspace: Uuid) -> AppResult<Role> {
+    Ok(membership_of(ctx, account, workspace).await?.role)
+}
+
+/// `account`'s membership of `workspace` (role and workspace row); `NOT_FOUND` when it is not a
+/// member.
+pub async fn membership_of(
+    ctx: &Context<'_>,
+    account: Uuid,
+    workspace: Uuid,
+) -> AppResult<Membership> {
     ctx.loaders()?
         .load_one(RoleKey { account, workspace })
         .await?

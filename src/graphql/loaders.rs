@@ -18,7 +18,7 @@ use crate::domain::Role;
 pub struct AccountKey(pub Uuid);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WorkspaceKey(pub Uuid);
-/// An account's role in a workspace (absent: not a member).
+/// An account's membership of a workspace (absent: not a member).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RoleKey {
     pub account: Uuid,
@@ -79,19 +79,39 @@ impl Loader<WorkspaceKey> for DbLoader {
     }
 }
 
+/// A role in a workspace, with the workspace.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    pub role: Role,
+    pub workspace: WorkspaceRow,
+}
+
+impl From<AccountWorkspaceRow> for Membership {
+    fn from(r: AccountWorkspaceRow) -> Self {
+        Membership {
+            role: r.role,
+            workspace: WorkspaceRow {
+                id: r.id,
+                name: r.name,
+                created_at: r.created_at,
+            },
+        }
+    }
+}
+
 impl Loader<RoleKey> for DbLoader {
-    type Value = Role;
+    type Value = Membership;
     type Error = Arc<sqlx::Error>;
-    async fn load(&self, keys: &[RoleKey]) -> LoadResult<RoleKey, Role> {
+    async fn load(&self, keys: &[RoleKey]) -> LoadResult<RoleKey, Membership> {
         tracing::trace!(keys = keys.len(), "load RoleKey");
         let mut out = HashMap::new();
         for (account, workspaces) in by_scope(keys, |k| (k.account, k.workspace)) {
             for row in self.db.memberships_of(account, &workspaces).await? {
                 let key = RoleKey {
                     account,
-                    workspace: row.workspace_id,
+                    workspace: row.id,
                 };
-                out.insert(key, row.role);
+                out.insert(key, row.into());
             }
         }
         Ok(out)

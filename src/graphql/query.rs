@@ -2,12 +2,10 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, parse_id};
+use super::context::{ContextExt, membership_of, parse_id};
 use super::guards::{Intent, WorkspaceGuard};
-use super::loaders::WorkspaceKey;
 use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
-use crate::error::AppError;
 
 pub struct Query;
 
@@ -30,8 +28,8 @@ impl Query {
     async fn workspace(&self, ctx: &Context<'_>, id: ID) -> Result<Workspace> {
         let id = parse_id("id", &id)?;
         let viewer = ctx.viewer()?.id;
-        let row = ctx.loaders()?.load_one(WorkspaceKey(id)).await?;
-        let row = row.ok_or(AppError::NotFound("workspace"))?;
+        // The guard loaded the viewer's membership, workspace included.
+        let row = membership_of(ctx, viewer, id).await?.workspace;
         Ok(Workspace { row, viewer })
     }
 

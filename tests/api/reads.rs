@@ -11,7 +11,8 @@ use crate::helpers::{Backend, TestApp, User};
 
 both!(
     statements_do_not_grow_with_workspaces,
-    a_rich_query_is_still_a_few_statements
+    a_rich_query_is_still_a_few_statements,
+    a_members_page_is_three_statements,
 );
 
 /// Gives `viewer` `count` workspaces (its own from sign-up included) of 10 members each,
@@ -102,4 +103,23 @@ async fn a_rich_query_is_still_a_few_statements(backend: Backend) {
     }
     // Viewer, workspaces, totals, owners, pages, accounts, members' shared workspaces.
     assert_eq!(counts, [7, 7], "statements for 2 and 12 workspaces");
+}
+
+async fn a_members_page_is_three_statements(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let viewer = app.sign_up("viewer@example.com", "Vera").await;
+    seed(&app, &viewer, 1).await;
+    let query = format!(
+        "{{ workspace(id: \"{}\") {{ name members(first: 50) {{ nodes {{ role status account {{ email name }} }} }} }} }}",
+        viewer.workspace
+    );
+    let (count, data) = statements_for(&app, &viewer.token, &query).await;
+    assert_eq!(
+        data["workspace"]["members"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(10)
+    );
+    // Viewer; the guard's membership lookup (which also yields the workspace); the page.
+    assert_eq!(count, 3);
 }

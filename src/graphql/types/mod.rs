@@ -13,7 +13,7 @@ use super::context::{ContextExt, role_of};
 use super::cursor;
 use super::guards::{Intent, WorkspaceGuard};
 use super::loaders::{
-    AccountKey, MemberTotalKey, MembersPageKey, OwnerKey, RoleKey, SharedWorkspacesKey,
+    AccountKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey, RoleKey, SharedWorkspacesKey,
 };
 use crate::db::members::MemberFilter;
 use crate::db::{AccountRow, WorkspaceRow};
@@ -83,15 +83,15 @@ impl Account {
             .await?
             .unwrap_or_default();
         if self.row.id == viewer {
-            // The rows carry the viewer's role: spare `viewerRole` a lookup.
-            let roles = rows.iter().map(|r| {
+            // The rows are the viewer's memberships: spare `viewerRole` and guards a lookup.
+            let memberships = rows.iter().map(|r| {
                 let key = RoleKey {
                     account: viewer,
                     workspace: r.id,
                 };
-                (key, r.role)
+                (key, Membership::from(r.clone()))
             });
-            ctx.loaders()?.feed_many(roles).await;
+            ctx.loaders()?.feed_many(memberships).await;
         }
         Ok(rows
             .into_iter()
