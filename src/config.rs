@@ -125,14 +125,14 @@ pub struct Config {
     #[command(flatten)]
     pub outbox: OutboxSettings,
 
-    /// How long a dataloader collects keys before it queries, in milliseconds.
+    /// How long a dataloader collects keys before it queries, in microseconds.
     #[arg(
         long,
-        env = "ROSTER_LOADER_DELAY_MS",
-        default_value_t = 2,
+        env = "ROSTER_LOADER_DELAY_US",
+        default_value_t = 500,
         global = true
     )]
-    pub loader_delay_ms: u64,
+    pub loader_delay_us: u64,
 }
 
 /// How the email outbox is delivered.

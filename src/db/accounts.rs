@@ -106,13 +106,6 @@ impl Tx {
             .await)
     }
 
-    pub async fn account_by_email(&mut self, email: &str) -> sqlx::Result<Option<AccountRow>> {
-        with_tx!(self, c => sqlx::query_as(concat!(select_accounts!(), " WHERE lower(email) = lower($1)"))
-            .bind(email)
-            .fetch_optional(&mut *c)
-            .await)
-    }
-
     pub async fn account(&mut self, id: Uuid) -> sqlx::Result<Option<AccountRow>> {
         with_tx!(self, c => sqlx::query_as(concat!(select_accounts!(), " WHERE id = $1"))
             .bind(id)
@@ -120,34 +113,48 @@ impl Tx {
             .await)
     }
 
-    /// Creates a PENDING account for an invited address, or returns the one that exists
-    /// (another request may have created it a moment ago). The flag is true when created here.
-    pub async fn pending_account(
+    /// The accounts of `emails` (normalized addresses), in one statement.
+    pub async fn accounts_by_emails(&mut self, emails: &[&str]) -> sqlx::Result<Vec<AccountRow>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(concat!(select_accounts!(), " WHERE lower(email) IN ("));
+            let mut list = qb.separated(", ");
+            for email in emails {
+                list.push_bind(*email);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(&mut *c).await
+        })
+    }
+
+    /// Creates PENDING accounts for invited addresses (`(email, name)` pairs), in one statement.
+    /// An address another request registered a moment ago is skipped: the caller reads it back.
+    pub async fn insert_pending_accounts(
         &mut self,
-        email: &str,
-        name: &str,
+        accounts: &[(&str, &str)],
         language: Language,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<(AccountRow, bool)> {
-        let created: Option<AccountRow> = with_tx!(self, c => sqlx::query_as(
-            "INSERT INTO accounts (id, email, name, status, language, created_at)
-             VALUES ($1, $2, $3, 'PENDING', $4, $5)
-             ON CONFLICT DO NOTHING
-             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
-            .bind(Uuid::new_v4())
-            .bind(email)
-            .bind(name)
-            .bind(language.as_str())
-            .bind(now)
-            .fetch_optional(&mut *c)
-            .await)?;
-        match created {
-            Some(account) => Ok((account, true)),
-            None => {
-                let existing = self.account_by_email(email).await?;
-                existing.map(|a| (a, false)).ok_or(sqlx::Error::RowNotFound)
-            }
+    ) -> sqlx::Result<Vec<AccountRow>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
         }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO accounts (id, email, name, status, language, created_at) ");
+            qb.push_values(accounts, |mut row, (email, name)| {
+                row.push_bind(Uuid::new_v4())
+                    .push_bind(*email)
+                    .push_bind(*name)
+                    .push_bind(AccountStatus::Pending.as_str())
+                    .push_bind(language.as_str())
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT DO NOTHING
+                RETURNING id, email, name, password_hash, status, language, created_at, last_active_at");
+            qb.build_query_as().fetch_all(&mut *c).await
+        })
     }
 
     /// Deletes `account` if it is PENDING and belongs to no workspace; true when deleted.

@@ -102,24 +102,38 @@ impl Tx {
         &mut self,
         event: NewAuditEvent<'_>,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<AuditEventRow> {
-        let row: AuditEventRow = with_tx!(self, c => sqlx::query_as(
-            "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at")
-            .bind(Uuid::new_v4())
-            .bind(event.workspace)
-            .bind(event.actor)
-            .bind(event.action.as_str())
-            .bind(event.target)
-            .bind(event.target_email)
-            .bind(event.old_role.map(Role::as_str))
-            .bind(event.new_role.map(Role::as_str))
-            .bind(now)
-            .fetch_one(&mut *c)
-            .await)?;
-        self.events.push(row.clone());
-        Ok(row)
+    ) -> sqlx::Result<()> {
+        self.audit_many(vec![event], now).await
+    }
+
+    /// Records events in one statement; they are published when the transaction commits.
+    pub async fn audit_many(
+        &mut self,
+        events: Vec<NewAuditEvent<'_>>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<AuditEventRow> = with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
+            qb.push_values(&events, |mut row, e| {
+                row.push_bind(Uuid::new_v4())
+                    .push_bind(e.workspace)
+                    .push_bind(e.actor)
+                    .push_bind(e.action.as_str())
+                    .push_bind(e.target)
+                    .push_bind(e.target_email)
+                    .push_bind(e.old_role.map(Role::as_str))
+                    .push_bind(e.new_role.map(Role::as_str))
+                    .push_bind(now);
+            });
+            qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at");
+            qb.build_query_as().fetch_all(&mut *c).await
+        })?;
+        self.events.extend(rows);
+        Ok(())
     }
 }
 

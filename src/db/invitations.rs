@@ -61,42 +61,61 @@ impl Tx {
         account: Uuid,
         now: DateTime<Utc>,
     ) -> sqlx::Result<bool> {
-        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
-            "UPDATE invitations SET revoked_at = $3
-             WHERE workspace_id = $1 AND account_id = $2 AND used_at IS NULL AND revoked_at IS NULL
-             RETURNING id")
-            .bind(workspace)
-            .bind(account)
-            .bind(now)
-            .fetch_all(&mut *c)
-            .await
-            .map(|r| !r.is_empty()))
+        Ok(self.revoke_invitations(workspace, &[account], now).await? > 0)
     }
 
-    /// Issues a new invitation, revoking any open one for the same account and workspace.
-    pub async fn replace_invitation(
+    /// Revokes the open invitations of `accounts` to `workspace`; returns how many were open.
+    pub async fn revoke_invitations(
         &mut self,
         workspace: Uuid,
-        account: Uuid,
+        accounts: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<usize> {
+        if accounts.is_empty() {
+            return Ok(0);
+        }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE invitations SET revoked_at = ");
+            qb.push_bind(now);
+            qb.push(" WHERE workspace_id = ");
+            qb.push_bind(workspace);
+            qb.push(" AND used_at IS NULL AND revoked_at IS NULL AND account_id IN (");
+            let mut list = qb.separated(", ");
+            for id in accounts {
+                list.push_bind(*id);
+            }
+            qb.push(") RETURNING id");
+            qb.build_query_scalar::<Uuid>().fetch_all(&mut *c).await.map(|r| r.len())
+        })
+    }
+
+    /// Issues invitations (`(account, token hash)` pairs) to `workspace`, in one statement. Open
+    /// invitations of the same accounts must be revoked first (one open invitation each).
+    pub async fn insert_invitations(
+        &mut self,
+        workspace: Uuid,
         invited_by: Uuid,
-        token_hash: &[u8],
+        invitations: &[(Uuid, Vec<u8>)],
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        self.revoke_invitation(workspace, account, now).await?;
-        with_tx!(self, c => sqlx::query(
-            "INSERT INTO invitations (id, token_hash, workspace_id, account_id, invited_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(Uuid::new_v4())
-            .bind(token_hash)
-            .bind(workspace)
-            .bind(account)
-            .bind(invited_by)
-            .bind(now)
-            .bind(expires_at)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()))
+        if invitations.is_empty() {
+            return Ok(());
+        }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO invitations (id, token_hash, workspace_id, account_id, invited_by, created_at, expires_at) ");
+            qb.push_values(invitations, |mut row, (account, hash)| {
+                row.push_bind(Uuid::new_v4())
+                    .push_bind(hash.clone())
+                    .push_bind(workspace)
+                    .push_bind(*account)
+                    .push_bind(invited_by)
+                    .push_bind(now)
+                    .push_bind(expires_at);
+            });
+            qb.build().execute(&mut *c).await.map(|_| ())
+        })
     }
 
     /// Marks every open invitation of `account` used (activation consumes them all); returns

@@ -80,29 +80,57 @@ impl Tx {
             .await)
     }
 
-    /// Adds a membership unless one exists; true when it was added.
-    pub async fn add_member(
+    /// The memberships of `accounts` in `workspace`, in one statement.
+    pub async fn members_of(
         &mut self,
         workspace: Uuid,
-        account: Uuid,
+        accounts: &[Uuid],
+    ) -> sqlx::Result<Vec<MemberRow>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT workspace_id, account_id, role, invited_by, created_at FROM members WHERE workspace_id = ");
+            qb.push_bind(workspace);
+            qb.push(" AND account_id IN (");
+            let mut list = qb.separated(", ");
+            for id in accounts {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(&mut *c).await
+        })
+    }
+
+    /// Adds `accounts` to `workspace` with `role`, in one statement; returns the memberships it
+    /// created (an account that is already a member is left as it is and not returned).
+    pub async fn add_members(
+        &mut self,
+        workspace: Uuid,
+        accounts: &[Uuid],
         role: Role,
         invited_by: Option<Uuid>,
         now: DateTime<Utc>,
-    ) -> sqlx::Result<bool> {
-        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
-            "INSERT INTO members (workspace_id, account_id, role, role_rank, invited_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (workspace_id, account_id) DO NOTHING
-             RETURNING account_id")
-            .bind(workspace)
-            .bind(account)
-            .bind(role.as_str())
-            .bind(role.sort_rank())
-            .bind(invited_by)
-            .bind(now)
-            .fetch_optional(&mut *c)
-            .await
-            .map(|r| r.is_some()))
+    ) -> sqlx::Result<Vec<MemberRow>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO members (workspace_id, account_id, role, role_rank, invited_by, created_at) ");
+            qb.push_values(accounts, |mut row, account| {
+                row.push_bind(workspace)
+                    .push_bind(*account)
+                    .push_bind(role.as_str())
+                    .push_bind(role.sort_rank())
+                    .push_bind(invited_by)
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (workspace_id, account_id) DO NOTHING
+                RETURNING workspace_id, account_id, role, invited_by, created_at");
+            qb.build_query_as().fetch_all(&mut *c).await
+        })
     }
 
     /// Deletes the membership if its role is still `expected`; returns whether it did.
@@ -141,13 +169,6 @@ impl Tx {
             .bind(role.as_str())
             .bind(role.sort_rank())
             .fetch_optional(&mut *c)
-            .await)
-    }
-
-    pub async fn membership_count_of(&mut self, account: Uuid) -> sqlx::Result<i64> {
-        with_tx!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE account_id = $1")
-            .bind(account)
-            .fetch_one(&mut *c)
             .await)
     }
 }

@@ -82,20 +82,34 @@ impl Tx {
         email: NewEmail<'_>,
         now: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        let payload = email.payload.to_string();
-        with_tx!(self, c => sqlx::query(
-            "INSERT INTO email_outbox (id, kind, workspace_id, recipient, language, payload, created_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
-            .bind(Uuid::new_v4())
-            .bind(email.kind.as_str())
-            .bind(email.workspace)
-            .bind(email.recipient)
-            .bind(email.language.as_str())
-            .bind(&payload)
-            .bind(now)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()))
+        self.enqueue_emails(vec![email], now).await
+    }
+
+    /// Queues emails in one statement; the worker is woken when the transaction commits.
+    pub async fn enqueue_emails(
+        &mut self,
+        emails: Vec<NewEmail<'_>>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        if emails.is_empty() {
+            return Ok(());
+        }
+        self.queued_email = true;
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO email_outbox (id, kind, workspace_id, recipient, language, payload, created_at, next_attempt_at) ");
+            qb.push_values(&emails, |mut row, e| {
+                row.push_bind(Uuid::new_v4())
+                    .push_bind(e.kind.as_str())
+                    .push_bind(e.workspace)
+                    .push_bind(e.recipient)
+                    .push_bind(e.language.as_str())
+                    .push_bind(e.payload.to_string())
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            qb.build().execute(&mut *c).await.map(|_| ())
+        })
     }
 
     /// Emails queued for `workspace` of the given kinds since `since` (the invitation rate limit).

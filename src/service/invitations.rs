@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::Roster;
@@ -78,7 +79,103 @@ impl Plan {
 struct InviteContext<'a> {
     workspace: &'a WorkspaceRow,
     inviter: &'a AccountRow,
+    /// The role new members get.
+    role: Role,
+    /// The language of accounts created by the call.
+    language: Language,
     now: DateTime<Utc>,
+}
+
+/// What one address comes to, once its account exists.
+struct Step {
+    email: String,
+    status: InviteStatus,
+    message: Option<&'static str>,
+    /// `None` for a banned address: nothing happens.
+    account: Option<AccountRow>,
+    /// The existing membership (resend, already a member).
+    member: Option<MemberRow>,
+    /// Joins the workspace.
+    joins: bool,
+    /// Gets a fresh invitation link.
+    invite: bool,
+    audit: Option<AuditAction>,
+}
+
+impl Step {
+    fn from_plan(plan: Plan, created: &HashMap<String, AccountRow>) -> AppResult<Step> {
+        let step = |status, account: AccountRow, member, joins, invite, audit| Step {
+            email: account.email.clone(),
+            status,
+            message: None,
+            account: Some(account),
+            member,
+            joins,
+            invite,
+            audit,
+        };
+        Ok(match plan {
+            Plan::Create(email) => {
+                let account = created.get(email.as_str()).cloned().ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("account for {email} was not created"))
+                })?;
+                step(
+                    InviteStatus::Invited,
+                    account,
+                    None,
+                    true,
+                    true,
+                    Some(AuditAction::MemberInvited),
+                )
+            }
+            Plan::InvitePending(account) => step(
+                InviteStatus::Invited,
+                account,
+                None,
+                true,
+                true,
+                Some(AuditAction::MemberInvited),
+            ),
+            Plan::Add(account) => step(
+                InviteStatus::Added,
+                account,
+                None,
+                true,
+                false,
+                Some(AuditAction::MemberAdded),
+            ),
+            Plan::Resend(member, account) => step(
+                InviteStatus::Resent,
+                account,
+                Some(member),
+                false,
+                true,
+                Some(AuditAction::InvitationResent),
+            ),
+            Plan::AlreadyMember(member, account) => step(
+                InviteStatus::AlreadyMember,
+                account,
+                Some(member),
+                false,
+                false,
+                None,
+            ),
+            Plan::Banned(email) => Step {
+                email: email.to_string(),
+                status: InviteStatus::Failed,
+                message: Some("this account is banned and cannot be invited"),
+                account: None,
+                member: None,
+                joins: false,
+                invite: false,
+                audit: None,
+            },
+        })
+    }
+
+    fn account_id(&self) -> Uuid {
+        self.account.as_ref().map_or(Uuid::nil(), |a| a.id)
+    }
 }
 
 impl Roster {
@@ -121,17 +218,18 @@ impl Roster {
             .await?
             .ok_or(AppError::NotFound("account"))?;
 
-        // Decide everything first, so the limits see the whole call before anything is written.
-        let mut plans: Vec<Result<Plan, String>> = Vec::with_capacity(entries.len());
-        for entry in entries {
-            plans.push(match entry {
-                Entry::Valid(email) => Ok(plan(&mut tx, workspace, &email).await?),
-                Entry::Invalid(raw) => Err(raw),
-            });
-        }
-        let planned = || plans.iter().filter_map(|p| p.as_ref().ok());
-        let new_members = planned().filter(|p| p.adds_member()).count();
-        let emails_out = planned().filter(|p| p.sends_email()).count();
+        // Decide everything first (two statements), so the limits see the whole call before
+        // anything is written; then write it all in a handful of multi-row statements.
+        let valid: Vec<Email> = entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Valid(email) => Some(email.clone()),
+                Entry::Invalid(_) => None,
+            })
+            .collect();
+        let plans = plan(&mut tx, workspace, &valid).await?;
+        let new_members = plans.iter().filter(|p| p.adds_member()).count();
+        let emails_out = plans.iter().filter(|p| p.sends_email()).count();
         self.check_member_limit(&mut tx, workspace, new_members)
             .await?;
         self.check_invite_rate(&mut tx, workspace, emails_out, now)
@@ -140,17 +238,22 @@ impl Roster {
         let ctx = InviteContext {
             workspace: &locked.workspace,
             inviter: &inviter,
+            role,
+            language,
             now,
         };
-        let mut results = Vec::with_capacity(plans.len());
-        for plan in plans {
-            results.push(match plan {
-                Err(raw) => InviteResult::bare(
+        let mut done = self.carry_out(&mut tx, &ctx, plans).await?.into_iter();
+        let mut results = Vec::with_capacity(entries.len());
+        for entry in entries {
+            results.push(match entry {
+                Entry::Invalid(raw) => InviteResult::bare(
                     raw,
                     InviteStatus::InvalidEmail,
                     Some("not a valid email address"),
                 ),
-                Ok(plan) => self.carry_out(&mut tx, &ctx, plan, role, language).await?,
+                Entry::Valid(email) => done.next().ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("no invitation result for {email}"))
+                })?,
             });
         }
         self.commit(tx).await?;
@@ -199,188 +302,181 @@ impl Roster {
         Ok(())
     }
 
+    /// Carries out `plans` in input order: creates the new accounts, adds the members, issues
+    /// the invitations, records the audit events and queues the emails, each kind of row in one
+    /// statement whatever the number of addresses.
     async fn carry_out(
         &self,
         tx: &mut Tx,
         ctx: &InviteContext<'_>,
-        plan: Plan,
-        role: Role,
-        language: Language,
-    ) -> AppResult<InviteResult> {
+        plans: Vec<Plan>,
+    ) -> AppResult<Vec<InviteResult>> {
         let ws = ctx.workspace.id;
-        let inviter = ctx.inviter.id;
-        let (status, member, account, url) = match plan {
-            Plan::Banned(email) => {
-                return Ok(InviteResult::bare(
-                    email.to_string(),
-                    InviteStatus::Failed,
-                    Some("this account is banned and cannot be invited"),
-                ));
-            }
-            Plan::AlreadyMember(member, account) => {
-                (InviteStatus::AlreadyMember, member, account, None)
-            }
-            Plan::Create(email) => {
-                let (account, _) = tx
-                    .pending_account(email.as_str(), email.local_part(), language, ctx.now)
-                    .await?;
-                let member = self
-                    .join(tx, ctx, &account, role, AuditAction::MemberInvited)
-                    .await?;
-                let url = self.send_invitation(tx, ctx, &account).await?;
-                (InviteStatus::Invited, member, account, Some(url))
-            }
-            Plan::InvitePending(account) => {
-                let member = self
-                    .join(tx, ctx, &account, role, AuditAction::MemberInvited)
-                    .await?;
-                let url = self.send_invitation(tx, ctx, &account).await?;
-                (InviteStatus::Invited, member, account, Some(url))
-            }
-            Plan::Add(account) => {
-                let member = self
-                    .join(tx, ctx, &account, role, AuditAction::MemberAdded)
-                    .await?;
-                tx.enqueue_email(
-                    NewEmail {
-                        kind: EmailKind::AddedToWorkspace,
-                        workspace: Some(ws),
-                        recipient: &account.email,
-                        language: account.language,
-                        payload: json!({
-                            "workspace_name": ctx.workspace.name,
-                            "inviter_name": ctx.inviter.name,
-                            "inviter_email": ctx.inviter.email,
-                            "account_name": account.name,
-                            "role": role.as_str(),
-                            "login_url": format!("{}/", self.config.public_url()),
-                        }),
-                    },
-                    ctx.now,
-                )
-                .await?;
-                (InviteStatus::Added, member, account, None)
-            }
-            Plan::Resend(member, account) => {
-                let url = self.send_invitation(tx, ctx, &account).await?;
-                self.audit_on(
-                    tx,
-                    ws,
-                    inviter,
-                    AuditAction::InvitationResent,
-                    &member,
-                    None,
-                    ctx.now,
-                )
-                .await?;
-                (InviteStatus::Resent, member, account, Some(url))
-            }
-        };
-        Ok(InviteResult {
-            email: account.email.clone(),
-            status,
-            member: Some((member, account)),
-            activation_url: url,
-            message: None,
-        })
-    }
+        let accounts = self.create_accounts(tx, ctx, &plans).await?;
+        let steps: Vec<Step> = plans
+            .into_iter()
+            .map(|plan| Step::from_plan(plan, &accounts))
+            .collect::<AppResult<_>>()?;
 
-    /// Adds `account` with `role`, recording `action`.
-    async fn join(
-        &self,
-        tx: &mut Tx,
-        ctx: &InviteContext<'_>,
-        account: &AccountRow,
-        role: Role,
-        action: AuditAction,
-    ) -> AppResult<MemberRow> {
-        let ws = ctx.workspace.id;
-        tx.add_member(ws, account.id, role, Some(ctx.inviter.id), ctx.now)
-            .await?;
-        let member = tx.member(ws, account.id).await?.ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "membership vanished inside its transaction"
-            ))
-        })?;
-        self.audit_on(
-            tx,
-            ws,
-            ctx.inviter.id,
-            action,
-            &member,
-            Some(&account.email),
-            ctx.now,
-        )
-        .await?;
-        Ok(member)
-    }
+        // Memberships for everyone who joins.
+        let joiners: Vec<Uuid> = steps
+            .iter()
+            .filter(|s| s.joins)
+            .map(|s| s.account_id())
+            .collect();
+        let mut added: HashMap<Uuid, MemberRow> = tx
+            .add_members(ws, &joiners, ctx.role, Some(ctx.inviter.id), ctx.now)
+            .await?
+            .into_iter()
+            .map(|m| (m.account_id, m))
+            .collect();
+        let raced: Vec<Uuid> = joiners
+            .iter()
+            .filter(|id| !added.contains_key(id))
+            .copied()
+            .collect();
+        added.extend(
+            tx.members_of(ws, &raced)
+                .await?
+                .into_iter()
+                .map(|m| (m.account_id, m)),
+        );
 
-    #[allow(clippy::too_many_arguments)]
-    async fn audit_on(
-        &self,
-        tx: &mut Tx,
-        workspace: Uuid,
-        actor: Uuid,
-        action: AuditAction,
-        member: &MemberRow,
-        email: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> AppResult<()> {
-        tx.audit(
-            NewAuditEvent {
-                workspace,
-                actor: Some(actor),
-                action,
-                target: Some(member.account_id),
-                target_email: email,
-                old_role: None,
-                new_role: Some(member.role),
-            },
-            now,
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Issues a fresh invitation (revoking the previous one) and queues its email; returns the
-    /// activation link.
-    async fn send_invitation(
-        &self,
-        tx: &mut Tx,
-        ctx: &InviteContext<'_>,
-        account: &AccountRow,
-    ) -> AppResult<String> {
-        let token = tokens::new_token().map_err(AppError::Internal)?;
+        // Fresh invitation links; previous open ones are revoked.
+        let invitees: Vec<Uuid> = steps
+            .iter()
+            .filter(|s| s.invite)
+            .map(|s| s.account_id())
+            .collect();
+        let mut links: HashMap<Uuid, String> = HashMap::new();
+        let mut hashes = Vec::with_capacity(invitees.len());
+        for id in &invitees {
+            let token = tokens::new_token().map_err(AppError::Internal)?;
+            hashes.push((*id, tokens::hash(&token)));
+            links.insert(
+                *id,
+                format!("{}/activate?token={token}", self.config.public_url()),
+            );
+        }
         let expires_at = ctx.now + Duration::hours(i64::from(self.config.invite_ttl_hours));
-        tx.replace_invitation(
-            ctx.workspace.id,
-            account.id,
-            ctx.inviter.id,
-            &tokens::hash(&token),
-            ctx.now,
-            expires_at,
-        )
-        .await?;
-        let url = format!("{}/activate?token={token}", self.config.public_url());
-        tx.enqueue_email(
-            NewEmail {
-                kind: EmailKind::Invitation,
-                workspace: Some(ctx.workspace.id),
-                recipient: &account.email,
-                language: account.language,
-                payload: json!({
-                    "workspace_name": ctx.workspace.name,
-                    "inviter_name": ctx.inviter.name,
-                    "inviter_email": ctx.inviter.email,
-                    "account_name": account.name,
-                    "activation_url": url,
-                    "expires_at": expires_at,
-                }),
-            },
-            ctx.now,
-        )
-        .await?;
-        Ok(url)
+        tx.revoke_invitations(ws, &invitees, ctx.now).await?;
+        tx.insert_invitations(ws, ctx.inviter.id, &hashes, ctx.now, expires_at)
+            .await?;
+
+        let mut results = Vec::with_capacity(steps.len());
+        let mut events = Vec::new();
+        let mut emails = Vec::new();
+        for step in &steps {
+            let Some(account) = &step.account else {
+                results.push(InviteResult::bare(
+                    step.email.clone(),
+                    step.status,
+                    step.message,
+                ));
+                continue;
+            };
+            let member = match (&step.member, added.get(&account.id)) {
+                (Some(m), _) | (None, Some(m)) => m.clone(),
+                (None, None) => {
+                    return Err(AppError::Internal(anyhow::anyhow!(
+                        "membership of {} vanished",
+                        account.email
+                    )));
+                }
+            };
+            if let Some(action) = step.audit {
+                events.push(NewAuditEvent {
+                    workspace: ws,
+                    actor: Some(ctx.inviter.id),
+                    action,
+                    target: Some(account.id),
+                    target_email: Some(&account.email),
+                    old_role: None,
+                    new_role: Some(member.role),
+                });
+            }
+            let url = links.get(&account.id).cloned();
+            let mut values = json!({
+                "workspace_name": ctx.workspace.name,
+                "inviter_name": ctx.inviter.name,
+                "inviter_email": ctx.inviter.email,
+                "account_name": account.name,
+            });
+            match (&url, step.status) {
+                (Some(url), _) => {
+                    values["activation_url"] = json!(url);
+                    values["expires_at"] = json!(expires_at);
+                    emails.push(self.email(EmailKind::Invitation, ws, account, values));
+                }
+                (None, InviteStatus::Added) => {
+                    values["role"] = json!(member.role.as_str());
+                    values["login_url"] = json!(format!("{}/", self.config.public_url()));
+                    emails.push(self.email(EmailKind::AddedToWorkspace, ws, account, values));
+                }
+                (None, _) => {}
+            }
+            results.push(InviteResult {
+                email: account.email.clone(),
+                status: step.status,
+                member: Some((member, account.clone())),
+                activation_url: url,
+                message: None,
+            });
+        }
+        tx.audit_many(events, ctx.now).await?;
+        tx.enqueue_emails(emails, ctx.now).await?;
+        Ok(results)
+    }
+
+    /// Creates PENDING accounts for the new addresses; returns every account the plans need, by
+    /// email (an address registered meanwhile by another request is read back).
+    async fn create_accounts(
+        &self,
+        tx: &mut Tx,
+        ctx: &InviteContext<'_>,
+        plans: &[Plan],
+    ) -> AppResult<HashMap<String, AccountRow>> {
+        let new: Vec<(&str, &str)> = plans
+            .iter()
+            .filter_map(|p| match p {
+                Plan::Create(email) => Some((email.as_str(), email.local_part())),
+                _ => None,
+            })
+            .collect();
+        let mut accounts: HashMap<String, AccountRow> = tx
+            .insert_pending_accounts(&new, ctx.language, ctx.now)
+            .await?
+            .into_iter()
+            .map(|a| (a.email.clone(), a))
+            .collect();
+        let raced: Vec<&str> = new
+            .iter()
+            .map(|(e, _)| *e)
+            .filter(|e| !accounts.contains_key(*e))
+            .collect();
+        accounts.extend(
+            tx.accounts_by_emails(&raced)
+                .await?
+                .into_iter()
+                .map(|a| (a.email.clone(), a)),
+        );
+        Ok(accounts)
+    }
+
+    fn email<'a>(
+        &self,
+        kind: EmailKind,
+        workspace: Uuid,
+        to: &'a AccountRow,
+        payload: serde_json::Value,
+    ) -> NewEmail<'a> {
+        NewEmail {
+            kind,
+            workspace: Some(workspace),
+            recipient: &to.email,
+            language: to.language,
+            payload,
+        }
     }
 
     /// `resendInvitation`: a fresh link for a PENDING member; the old one stops working.
@@ -405,17 +501,15 @@ impl Roster {
         let ctx = InviteContext {
             workspace: &locked.workspace,
             inviter: &inviter,
+            role: member.role,
+            language: account.language,
             now,
         };
         let result = self
-            .carry_out(
-                &mut tx,
-                &ctx,
-                Plan::Resend(member, account),
-                Role::Normal,
-                Language::EnUs,
-            )
-            .await?;
+            .carry_out(&mut tx, &ctx, vec![Plan::Resend(member, account)])
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no resend result")))?;
         self.commit(tx).await?;
         Ok(result)
     }
@@ -437,16 +531,16 @@ impl Roster {
             .await?;
         let revoked = tx.revoke_invitation(workspace, target, now).await?;
         if revoked {
-            self.audit_on(
-                &mut tx,
+            let event = NewAuditEvent {
                 workspace,
-                actor,
-                AuditAction::InvitationRevoked,
-                &member,
-                Some(&account.email),
-                now,
-            )
-            .await?;
+                actor: Some(actor),
+                action: AuditAction::InvitationRevoked,
+                target: Some(target),
+                target_email: Some(&account.email),
+                old_role: None,
+                new_role: Some(member.role),
+            };
+            tx.audit(event, now).await?;
         }
         self.commit(tx).await?;
         Ok(revoked)
@@ -541,17 +635,34 @@ fn usable(inv: &InvitationRow, now: DateTime<Utc>) -> Result<(), &'static str> {
     }
 }
 
-/// Decides what inviting `email` into `workspace` means, reading current state.
-async fn plan(tx: &mut Tx, workspace: Uuid, email: &Email) -> AppResult<Plan> {
-    let Some(account) = tx.account_by_email(email.as_str()).await? else {
-        return Ok(Plan::Create(email.clone()));
-    };
-    let member = tx.member(workspace, account.id).await?;
-    Ok(match (account.status, member) {
-        (AccountStatus::Banned, _) => Plan::Banned(email.clone()),
-        (AccountStatus::Pending, None) => Plan::InvitePending(account),
-        (AccountStatus::Active, None) => Plan::Add(account),
-        (AccountStatus::Pending, Some(m)) => Plan::Resend(m, account),
-        (AccountStatus::Active, Some(m)) => Plan::AlreadyMember(m, account),
-    })
+/// Decides what inviting each of `emails` into `workspace` means, reading the current state in
+/// two statements.
+async fn plan(tx: &mut Tx, workspace: Uuid, emails: &[Email]) -> AppResult<Vec<Plan>> {
+    let addresses: Vec<&str> = emails.iter().map(Email::as_str).collect();
+    let accounts: HashMap<String, AccountRow> = tx
+        .accounts_by_emails(&addresses)
+        .await?
+        .into_iter()
+        .map(|a| (a.email.clone(), a))
+        .collect();
+    let ids: Vec<Uuid> = accounts.values().map(|a| a.id).collect();
+    let mut members: HashMap<Uuid, MemberRow> = tx
+        .members_of(workspace, &ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.account_id, m))
+        .collect();
+    Ok(emails
+        .iter()
+        .map(|email| match accounts.get(email.as_str()) {
+            None => Plan::Create(email.clone()),
+            Some(account) => match (account.status, members.remove(&account.id)) {
+                (AccountStatus::Banned, _) => Plan::Banned(email.clone()),
+                (AccountStatus::Pending, None) => Plan::InvitePending(account.clone()),
+                (AccountStatus::Active, None) => Plan::Add(account.clone()),
+                (AccountStatus::Pending, Some(m)) => Plan::Resend(m, account.clone()),
+                (AccountStatus::Active, Some(m)) => Plan::AlreadyMember(m, account.clone()),
+            },
+        })
+        .collect())
 }

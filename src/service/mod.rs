@@ -63,7 +63,7 @@ impl Roster {
     }
 
     pub fn loader_delay(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(self.config.loader_delay_ms)
+        std::time::Duration::from_micros(self.config.loader_delay_us)
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

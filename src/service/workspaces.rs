@@ -32,7 +32,7 @@ impl Roster {
         now: DateTime<Utc>,
     ) -> AppResult<WorkspaceRow> {
         let workspace = tx.insert_workspace(name, now).await?;
-        tx.add_member(workspace.id, owner, Role::Owner, None, now)
+        tx.add_members(workspace.id, &[owner], Role::Owner, None, now)
             .await?;
         audit(tx, workspace.id, owner, AuditAction::WorkspaceCreated, now).await?;
         Ok(workspace)

@@ -28,7 +28,7 @@ async fn seed(app: &TestApp, viewer: &User, count: usize) {
             .insert_workspace(&format!("Workspace {i}"), now)
             .await
             .expect("workspace");
-        tx.add_member(ws.id, viewer_id, Role::Owner, None, now)
+        tx.add_members(ws.id, &[viewer_id], Role::Owner, None, now)
             .await
             .expect("owner");
         workspaces.push(ws.id);
@@ -49,7 +49,7 @@ async fn seed(app: &TestApp, viewer: &User, count: usize) {
                 .expect("insert")
                 .expect("new");
             let role = [Role::Admin, Role::Editor, Role::Normal][m % 3];
-            tx.add_member(*ws, account.id, role, Some(viewer_id), now)
+            tx.add_members(*ws, &[account.id], role, Some(viewer_id), now)
                 .await
                 .expect("member");
         }
@@ -93,7 +93,7 @@ async fn a_rich_query_is_still_a_few_statements(backend: Backend) {
     for n in [2, 12] {
         // Five levels of loaders: give each batch window room on a slow (debug, loaded) machine,
         // so the count shows the batching rather than the scheduler's timing.
-        let app = TestApp::with_config(backend, |c| c.loader_delay_ms = 25).await;
+        let app = TestApp::with_config(backend, |c| c.loader_delay_us = 25_000).await;
         let viewer = app.sign_up("viewer@example.com", "Vera").await;
         seed(&app, &viewer, n).await;
         let (count, data) = statements_for(&app, &viewer.token, query).await;
