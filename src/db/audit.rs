@@ -82,7 +82,7 @@ pub struct NewAuditEvent<'a> {
     pub new_role: Option<Role>,
 }
 
-#[derive(Clone, Debug, FromRow, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, FromRow)]
 pub struct AuditEventRow {
     pub id: Uuid,
     pub workspace_id: Uuid,
@@ -160,6 +160,24 @@ impl Db {
             }
             qb.push(" ORDER BY created_at DESC, id DESC LIMIT ");
             qb.push_bind(limit);
+            qb.build_query_as().fetch_all(pool).await
+        })
+    }
+
+    /// Audit events by id, in one statement (replicas relaying each other's events).
+    pub async fn audit_events(&self, ids: &[Uuid]) -> sqlx::Result<Vec<AuditEventRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at
+                 FROM audit_events WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(") ORDER BY created_at, id");
             qb.build_query_as().fetch_all(pool).await
         })
     }

@@ -73,6 +73,11 @@ impl Tx {
         Ok(self.events)
     }
 
+    /// True on PostgreSQL, whose `NOTIFY` reaches other replicas.
+    pub fn can_notify(&self) -> bool {
+        matches!(self.conn, TxConn::Postgres(_))
+    }
+
     /// PostgreSQL only: a `NOTIFY` delivered to every listening replica when (and only if) this
     /// transaction commits. A no-op on SQLite, which has one process.
     pub async fn notify(&mut self, channel: &str, payload: &str) -> sqlx::Result<()> {

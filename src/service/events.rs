@@ -2,7 +2,8 @@
 //!
 //! Every audit event is published once its transaction commits: to this process's subscribers
 //! directly, and on PostgreSQL also through `NOTIFY` (sent inside the transaction, so delivered
-//! only on commit) to the other replicas, whose listeners re-publish it locally.
+//! only on commit) to the other replicas, whose listeners read the events by id and re-publish
+//! them locally. One notification carries the ids of up to [`IDS_PER_NOTIFY`] events.
 
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -10,12 +11,14 @@ use uuid::Uuid;
 
 use super::Roster;
 use crate::db::audit::AuditEventRow;
-use crate::db::{Pool, Tx};
+use crate::db::{Db, Pool, Tx};
 
 /// The PostgreSQL channel replicas share.
 const CHANNEL: &str = "roster_member_events";
 /// Events buffered per subscriber before a slow one starts missing some.
 const BUFFER: usize = 1024;
+/// Event ids per notification (PostgreSQL caps a payload at 8000 bytes; an id takes 37).
+const IDS_PER_NOTIFY: usize = 150;
 
 /// One process's fan-out of committed events.
 #[derive(Clone)]
@@ -28,7 +31,7 @@ pub struct Events {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Notification {
     origin: Uuid,
-    event: AuditEventRow,
+    events: Vec<Uuid>,
 }
 
 impl Default for Events {
@@ -51,14 +54,14 @@ impl Events {
     }
 
     /// On PostgreSQL, re-publishes other replicas' events until the pool closes.
-    pub fn listen(&self, pool: &Pool) {
-        let Pool::Postgres(pool) = pool else {
+    pub fn listen(&self, db: &Db) {
+        let Pool::Postgres(pool) = db.pool() else {
             return;
         };
-        let (pool, events) = (pool.clone(), self.clone());
+        let (pool, db, events) = (pool.clone(), db.clone(), self.clone());
         tokio::spawn(async move {
             loop {
-                if let Err(e) = events.relay(&pool).await {
+                if let Err(e) = events.relay(&pool, &db).await {
                     if pool.is_closed() {
                         return;
                     }
@@ -69,15 +72,19 @@ impl Events {
         });
     }
 
-    async fn relay(&self, pool: &sqlx::PgPool) -> sqlx::Result<()> {
+    async fn relay(&self, pool: &sqlx::PgPool, db: &Db) -> sqlx::Result<()> {
         let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
         loop {
             let notification = listener.recv().await?;
             match serde_json::from_str::<Notification>(notification.payload()) {
-                Ok(n) if n.origin != self.origin => self.publish(n.event),
+                Ok(n) if n.origin != self.origin => {
+                    for event in db.audit_events(&n.events).await? {
+                        self.publish(event);
+                    }
+                }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "unreadable member event"),
+                Err(e) => tracing::warn!(error = %e, "unreadable member-event notification"),
             }
         }
     }
@@ -89,14 +96,16 @@ impl Roster {
     pub(crate) async fn commit(&self, mut tx: Tx) -> sqlx::Result<()> {
         let events = std::mem::take(&mut tx.events);
         let queued_email = tx.queued_email;
-        for event in &events {
-            let note = Notification {
-                origin: self.events.origin,
-                event: event.clone(),
-            };
-            match serde_json::to_string(&note) {
-                Ok(payload) => tx.notify(CHANNEL, &payload).await?,
-                Err(e) => tracing::warn!(error = %e, "cannot encode a member event"),
+        if tx.can_notify() {
+            for chunk in events.chunks(IDS_PER_NOTIFY) {
+                let note = Notification {
+                    origin: self.events.origin,
+                    events: chunk.iter().map(|e| e.id).collect(),
+                };
+                match serde_json::to_string(&note) {
+                    Ok(payload) => tx.notify(CHANNEL, &payload).await?,
+                    Err(e) => tracing::warn!(error = %e, "cannot encode member events"),
+                }
             }
         }
         tx.commit().await?;

@@ -51,7 +51,7 @@ impl Roster {
             }
         };
         let events = Events::default();
-        events.listen(db.pool());
+        events.listen(&db);
         Ok(Roster {
             db,
             config: Arc::new(config),
