@@ -175,21 +175,31 @@ impl Db {
         }
     }
 
-    /// Marks an email delivered and drops the secrets (links, codes) from its stored payload.
-    pub async fn mark_email_sent(
+    /// Marks emails delivered, storing each one's payload without its secrets, in one statement.
+    pub async fn mark_emails_sent(
         &self,
-        id: Uuid,
+        sent: &[(Uuid, String)],
         now: DateTime<Utc>,
-        redacted: &str,
     ) -> sqlx::Result<()> {
-        with_pool!(self, pool => sqlx::query(
-            "UPDATE email_outbox SET sent_at = $2, locked_until = NULL, last_error = NULL, payload = $3 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .bind(redacted)
-            .execute(pool)
-            .await
-            .map(|_| ()))
+        if sent.is_empty() {
+            return Ok(());
+        }
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE email_outbox SET sent_at = ");
+            qb.push_bind(now);
+            qb.push(", locked_until = NULL, last_error = NULL, payload = v.payload FROM (");
+            // A UNION of one-row SELECTs names its columns on both backends (VALUES does not on
+            // SQLite).
+            for (i, (id, payload)) in sent.iter().enumerate() {
+                qb.push(if i == 0 { "SELECT " } else { " UNION ALL SELECT " });
+                qb.push_bind(*id);
+                qb.push(" AS id, ");
+                qb.push_bind(payload.clone());
+                qb.push(" AS payload");
+            }
+            qb.push(") AS v WHERE email_outbox.id = v.id");
+            qb.build().execute(pool).await.map(|_| ())
+        })
     }
 
     /// Schedules another attempt at `retry_at`, or gives up (`retry_at` = None: dead).

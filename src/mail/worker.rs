@@ -6,11 +6,11 @@
 //! `Message-ID` (from its outbox row) across attempts, so mail systems can tell repeats apart.
 
 use chrono::{DateTime, Duration, Utc};
-use futures_util::StreamExt;
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use std::sync::Arc;
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 use super::Mailer;
 use super::templates::Templates;
@@ -65,20 +65,32 @@ impl OutboxWorker {
             if batch.is_empty() {
                 break;
             }
-            let claimed = batch.len();
+            // Send `concurrency` emails at a time and record each group's deliveries in one
+            // statement: after a crash at most one group is sent again.
             let concurrency = self.roster.config.outbox.mail_concurrency.max(1);
-            let outcomes: Vec<Outcome> = futures_util::stream::iter(batch)
-                .map(|row| self.deliver(row))
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
-            let delivered = outcomes
-                .iter()
-                .filter(|o| matches!(o, Outcome::Sent))
-                .count();
-            sent += delivered;
-            if delivered == 0 && claimed > 0 && outcomes.iter().all(|o| matches!(o, Outcome::Retry))
-            {
+            let mut all_retry = true;
+            for group in batch.chunks(concurrency) {
+                let outcomes =
+                    futures_util::future::join_all(group.iter().map(|row| self.deliver(row))).await;
+                let delivered: Vec<(Uuid, String)> = group
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, o)| matches!(o, Outcome::Sent))
+                    .map(|(row, _)| (row.id, redact(&row.payload)))
+                    .collect();
+                all_retry &= outcomes.iter().all(|o| matches!(o, Outcome::Retry));
+                if let Err(e) = self
+                    .roster
+                    .db
+                    .mark_emails_sent(&delivered, self.roster.now())
+                    .await
+                {
+                    // Their leases run out and they are sent again: nothing is lost.
+                    tracing::error!(error = %e, "cannot record delivered emails");
+                }
+                sent += delivered.len();
+            }
+            if all_retry {
                 // The transport is failing: leave the rest for the next round.
                 break;
             }
@@ -106,20 +118,15 @@ impl OutboxWorker {
         }
     }
 
-    async fn deliver(&self, row: OutboxRow) -> Outcome {
-        let attempt = self.attempt(&row).await;
+    /// Sends one email; records a failure at once (a delivery is recorded with its group).
+    async fn deliver(&self, row: &OutboxRow) -> Outcome {
+        let attempt = self.attempt(row).await;
         let now = self.roster.now();
         let (outcome, result) = match attempt {
             Ok(()) => {
                 metrics::counter!("roster_emails_sent_total", "kind" => row.kind.clone())
                     .increment(1);
-                (
-                    Outcome::Sent,
-                    self.roster
-                        .db
-                        .mark_email_sent(row.id, now, &redact(&row.payload))
-                        .await,
-                )
+                return Outcome::Sent;
             }
             Err(Failure::Permanent(e)) => {
                 tracing::error!(id = %row.id, kind = %row.kind, error = %e, "email cannot be built; marked dead");
