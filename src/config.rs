@@ -170,11 +170,11 @@ pub struct OutboxSettings {
         global = true
     )]
     pub mail_lease_secs: u32,
-    /// Emails sent at once by one worker.
+    /// Emails sent at once by one worker (and SMTP connections it keeps open).
     #[arg(
         long,
         env = "ROSTER_MAIL_CONCURRENCY",
-        default_value_t = 8,
+        default_value_t = 16,
         global = true
     )]
     pub mail_concurrency: usize,

@@ -5,6 +5,7 @@ pub mod templates;
 pub mod worker;
 
 use anyhow::Context as _;
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
@@ -20,8 +21,13 @@ impl Mailer {
     pub fn from_config(config: &Config) -> anyhow::Result<Mailer> {
         match &config.smtp_url {
             Some(url) => {
+                // One pooled connection per email in flight: lettre does not set TCP_NODELAY, so a
+                // single connection waits on the server's delayed ACK after each message.
+                let connections =
+                    u32::try_from(config.outbox.mail_concurrency.max(1)).unwrap_or(u32::MAX);
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .context("invalid ROSTER_SMTP_URL")?
+                    .pool_config(PoolConfig::new().max_size(connections))
                     .build();
                 Ok(Mailer::Smtp(transport))
             }

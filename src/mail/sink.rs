@@ -85,6 +85,8 @@ impl SmtpSink {
 }
 
 async fn session(stream: TcpStream, state: &State) -> std::io::Result<()> {
+    // SMTP is a ping-pong of small writes: without this, Nagle's algorithm meets delayed ACKs.
+    stream.set_nodelay(true)?;
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).lines();
     write.write_all(b"220 roster-sink ESMTP\r\n").await?;
