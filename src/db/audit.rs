@@ -71,6 +71,9 @@ impl TryFrom<String> for AuditAction {
     }
 }
 
+/// Audit rows per INSERT.
+const EVENTS_PER_STATEMENT: usize = 40;
+
 /// One audit entry to write.
 pub struct NewAuditEvent<'a> {
     pub workspace: Uuid,
@@ -115,24 +118,27 @@ impl Tx {
         if events.is_empty() {
             return Ok(());
         }
-        let rows: Vec<AuditEventRow> = with_tx!(self, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
-            qb.push_values(&events, |mut row, e| {
-                row.push_bind(Uuid::new_v4())
-                    .push_bind(e.workspace)
-                    .push_bind(e.actor)
-                    .push_bind(e.action.as_str())
-                    .push_bind(e.target)
-                    .push_bind(e.target_email)
-                    .push_bind(e.old_role.map(Role::as_str))
-                    .push_bind(e.new_role.map(Role::as_str))
-                    .push_bind(now);
-            });
-            qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at");
-            qb.build_query_as().fetch_all(&mut *c).await
-        })?;
-        self.events.extend(rows);
+        // A few rows per statement: see `Tx::enqueue_emails` on large writes.
+        for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+            let rows: Vec<AuditEventRow> = with_tx!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
+                qb.push_values(chunk, |mut row, e| {
+                    row.push_bind(Uuid::new_v4())
+                        .push_bind(e.workspace)
+                        .push_bind(e.actor)
+                        .push_bind(e.action.as_str())
+                        .push_bind(e.target)
+                        .push_bind(e.target_email)
+                        .push_bind(e.old_role.map(Role::as_str))
+                        .push_bind(e.new_role.map(Role::as_str))
+                        .push_bind(now);
+                });
+                qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at");
+                qb.build_query_as().fetch_all(&mut *c).await
+            })?;
+            self.events.extend(rows);
+        }
         Ok(())
     }
 }

@@ -60,6 +60,9 @@ macro_rules! claim_returning {
     };
 }
 
+/// Outbox rows per INSERT (see `Tx::enqueue_emails`).
+const EMAILS_PER_STATEMENT: usize = 20;
+
 /// A queued email as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -85,7 +88,8 @@ impl Tx {
         self.enqueue_emails(vec![email], now).await
     }
 
-    /// Queues emails in one statement; the worker is woken when the transaction commits.
+    /// Queues emails, a few rows per statement; the worker is woken when the transaction
+    /// commits.
     pub async fn enqueue_emails(
         &mut self,
         emails: Vec<NewEmail<'_>>,
@@ -95,34 +99,46 @@ impl Tx {
             return Ok(());
         }
         self.queued_email = true;
-        with_tx!(self, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO email_outbox (id, kind, workspace_id, recipient, language, payload, created_at, next_attempt_at) ");
-            qb.push_values(&emails, |mut row, e| {
-                row.push_bind(Uuid::new_v4())
-                    .push_bind(e.kind.as_str())
-                    .push_bind(e.workspace)
-                    .push_bind(e.recipient)
-                    .push_bind(e.language.as_str())
-                    .push_bind(e.payload.to_string())
-                    .push_bind(now)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *c).await.map(|_| ())
-        })
+        // Rows carry whole template payloads: keep each statement under one 16 KiB TLS record,
+        // or the last segment of a big write waits for the server's delayed ACK (sqlx leaves
+        // Nagle's algorithm on).
+        for chunk in emails.chunks(EMAILS_PER_STATEMENT) {
+            with_tx!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO email_outbox (id, kind, workspace_id, recipient, language, payload, created_at, next_attempt_at) ");
+                qb.push_values(chunk, |mut row, e| {
+                    row.push_bind(Uuid::new_v4())
+                        .push_bind(e.kind.as_str())
+                        .push_bind(e.workspace)
+                        .push_bind(e.recipient)
+                        .push_bind(e.language.as_str())
+                        .push_bind(e.payload.to_string())
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut *c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
     }
 
-    /// Emails queued for `workspace` of the given kinds since `since` (the invitation rate limit).
+    /// Invitation emails queued for `workspace` since `since`, counted up to `cap`, and the
+    /// oldest of them (the invitation rate limit; the cap keeps the count cheap).
     pub async fn emails_since(
         &mut self,
         workspace: Uuid,
         since: DateTime<Utc>,
+        cap: i64,
     ) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
         with_tx!(self, c => sqlx::query_as(
-            "SELECT COUNT(*), MIN(created_at) FROM email_outbox
-             WHERE workspace_id = $1 AND created_at > $2 AND kind IN ('invitation', 'added_to_workspace')")
+            "SELECT COUNT(*), MIN(created_at) FROM (
+                 SELECT created_at FROM email_outbox
+                 WHERE workspace_id = $1 AND created_at > $2
+                   AND kind IN ('invitation', 'added_to_workspace')
+                 ORDER BY created_at LIMIT $3) recent")
             .bind(workspace)
             .bind(since)
+            .bind(cap)
             .fetch_one(&mut *c)
             .await)
     }

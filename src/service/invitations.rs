@@ -99,6 +99,8 @@ struct Step {
     joins: bool,
     /// Gets a fresh invitation link.
     invite: bool,
+    /// Existed as a PENDING account before this call, so it may hold an open link to revoke.
+    was_pending: bool,
     audit: Option<AuditAction>,
 }
 
@@ -108,6 +110,7 @@ impl Step {
             email: account.email.clone(),
             status,
             message: None,
+            was_pending: account.status == AccountStatus::Pending,
             account: Some(account),
             member,
             joins,
@@ -168,6 +171,7 @@ impl Step {
                 member: None,
                 joins: false,
                 invite: false,
+                was_pending: false,
                 audit: None,
             },
         })
@@ -292,7 +296,7 @@ impl Roster {
             return Ok(());
         }
         let hour = Duration::hours(1);
-        let (sent, oldest) = tx.emails_since(workspace, now - hour).await?;
+        let (sent, oldest) = tx.emails_since(workspace, now - hour, per_hour + 1).await?;
         if sent.saturating_add(i64::try_from(emails).unwrap_or(i64::MAX)) > per_hour {
             let retry_after = oldest.map_or(3600, |t| (t + hour - now).num_seconds().max(1));
             return Err(AppError::RateLimited {
@@ -359,7 +363,13 @@ impl Roster {
             );
         }
         let expires_at = ctx.now + Duration::hours(i64::from(self.config.invite_ttl_hours));
-        tx.revoke_invitations(ws, &invitees, ctx.now).await?;
+        // Accounts created by this call have no link yet: only older PENDING ones need revoking.
+        let stale: Vec<Uuid> = steps
+            .iter()
+            .filter(|s| s.invite && s.was_pending)
+            .map(Step::account_id)
+            .collect();
+        tx.revoke_invitations(ws, &stale, ctx.now).await?;
         tx.insert_invitations(ws, ctx.inviter.id, &hashes, ctx.now, expires_at)
             .await?;
 
