@@ -1,16 +1,17 @@
 //! Members, the members connection, and invitation results.
 
 use async_graphql::connection::PageInfo;
-use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Account, Workspace, account};
-use crate::db::members::MemberFilter;
+use crate::db::members::{MemberCursor, MemberFilter};
 use crate::db::{AccountRow, MemberRow};
 use crate::domain::{AccountStatus, InviteStatus, Role};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
+use crate::graphql::cursor;
 use crate::graphql::loaders::{MemberTotalKey, WorkspaceKey};
 use crate::service::{InvitationPreview, InviteResult};
 
@@ -67,22 +68,46 @@ pub struct MemberEdge {
     pub node: Member,
 }
 
-/// A page of members, ordered by role (owner first), then join time, then id.
-#[derive(SimpleObject)]
-#[graphql(complex)]
+/// A page of members, ordered by role (owner first), then join time, then id. Cursors are
+/// encoded only for the fields that show them.
 pub struct MemberConnection {
-    pub edges: Vec<MemberEdge>,
-    pub nodes: Vec<Member>,
-    pub page_info: PageInfo,
+    pub members: Vec<Member>,
+    /// Each member's position, for its cursor.
+    pub positions: Vec<MemberCursor>,
+    pub has_previous_page: bool,
+    pub has_next_page: bool,
     /// The total, when it was loaded together with the page.
-    #[graphql(skip)]
     pub total: Option<i64>,
-    #[graphql(skip)]
     pub total_key: MemberTotalKey,
 }
 
-#[ComplexObject]
+/// A page of members, ordered by role (owner first), then join time, then id.
+#[Object]
 impl MemberConnection {
+    async fn edges(&self) -> Vec<MemberEdge> {
+        self.members
+            .iter()
+            .zip(&self.positions)
+            .map(|(node, at)| MemberEdge {
+                cursor: cursor::encode_member(at),
+                node: node.clone(),
+            })
+            .collect()
+    }
+
+    async fn nodes(&self) -> &[Member] {
+        &self.members
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+            start_cursor: self.positions.first().map(cursor::encode_member),
+            end_cursor: self.positions.last().map(cursor::encode_member),
+        }
+    }
+
     /// Members matching the filters, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let n = match self.total {

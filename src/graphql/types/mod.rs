@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::Session;
 use async_graphql::connection::PageInfo;
 use audit::{AuditEvent, AuditEventConnection, AuditEventEdge};
-use members::{Member, MemberConnection, MemberEdge};
+use members::{Member, MemberConnection};
 
 /// A person, as seen by `viewer`.
 pub struct Account {
@@ -190,30 +190,23 @@ impl Workspace {
         let total = total?;
         let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
         rows.truncate(usize::try_from(first).unwrap_or(0));
-        let edges: Vec<MemberEdge> = rows
+        let positions = rows.iter().map(|r| r.cursor()).collect();
+        let members = rows
             .into_iter()
             .map(|r| {
-                let cursor = cursor::encode_member(&r.cursor());
                 let (row, account) = r.into_rows();
-                MemberEdge {
-                    cursor,
-                    node: Member {
-                        row,
-                        account,
-                        viewer: self.viewer,
-                    },
+                Member {
+                    row,
+                    account,
+                    viewer: self.viewer,
                 }
             })
             .collect();
         Ok(MemberConnection {
-            page_info: PageInfo {
-                has_previous_page: after.is_some(),
-                has_next_page,
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
-            nodes: edges.iter().map(|e| e.node.clone()).collect(),
-            edges,
+            members,
+            positions,
+            has_previous_page: after.is_some(),
+            has_next_page,
             total,
             total_key,
         })
