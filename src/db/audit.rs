@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, with_pool};
+use super::{AccountRow, Db, with_pool};
 use crate::domain::Role;
 
 /// What happened (stored as its SCREAMING_SNAKE name).
@@ -83,6 +83,39 @@ pub struct NewAuditEvent<'a> {
     pub target_email: Option<&'a str>,
     pub old_role: Option<Role>,
     pub new_role: Option<Role>,
+}
+
+impl<'a> NewAuditEvent<'a> {
+    /// `actor` did `action` in `workspace` (to nobody in particular, until [`Self::about`]).
+    pub fn new(workspace: Uuid, actor: Uuid, action: AuditAction) -> Self {
+        NewAuditEvent {
+            workspace,
+            actor: Some(actor),
+            action,
+            target: None,
+            target_email: None,
+            old_role: None,
+            new_role: None,
+        }
+    }
+
+    /// ...to `target` (whose email is kept even if the account is deleted later).
+    pub fn about(self, target: &'a AccountRow) -> Self {
+        NewAuditEvent {
+            target: Some(target.id),
+            target_email: Some(&target.email),
+            ..self
+        }
+    }
+
+    /// ...changing the target's role from `old` to `new`.
+    pub fn roles(self, old: Option<Role>, new: Option<Role>) -> Self {
+        NewAuditEvent {
+            old_role: old,
+            new_role: new,
+            ..self
+        }
+    }
 }
 
 #[derive(Clone, Debug, FromRow)]

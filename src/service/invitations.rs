@@ -86,7 +86,8 @@ struct InviteContext<'a> {
     now: DateTime<Utc>,
 }
 
-/// What one address comes to, once its account exists.
+/// What one address comes to, once its account exists. What happens to it (joining, a new
+/// link, the audit entry) follows from its status.
 struct Step {
     email: String,
     status: InviteStatus,
@@ -95,86 +96,68 @@ struct Step {
     account: Option<AccountRow>,
     /// The existing membership (resend, already a member).
     member: Option<MemberRow>,
-    /// Joins the workspace.
-    joins: bool,
-    /// Gets a fresh invitation link.
-    invite: bool,
-    /// Existed as a PENDING account before this call, so it may hold an open link to revoke.
-    was_pending: bool,
-    audit: Option<AuditAction>,
+    /// The account was created by this call (so it holds no invitation link yet).
+    created: bool,
 }
 
 impl Step {
     fn from_plan(plan: Plan, created: &HashMap<String, AccountRow>) -> AppResult<Step> {
-        let step = |status, account: AccountRow, member, joins, invite, audit| Step {
+        let step = |status, account: AccountRow, member, is_new| Step {
             email: account.email.clone(),
             status,
             message: None,
-            was_pending: account.status == AccountStatus::Pending,
             account: Some(account),
             member,
-            joins,
-            invite,
-            audit,
+            created: is_new,
         };
         Ok(match plan {
             Plan::Create(email) => {
                 let account = created.get(email.as_str()).cloned().ok_or_else(|| {
                     AppError::Internal(anyhow::anyhow!("account for {email} was not created"))
                 })?;
-                step(
-                    InviteStatus::Invited,
-                    account,
-                    None,
-                    true,
-                    true,
-                    Some(AuditAction::MemberInvited),
-                )
+                step(InviteStatus::Invited, account, None, true)
             }
-            Plan::InvitePending(account) => step(
-                InviteStatus::Invited,
-                account,
-                None,
-                true,
-                true,
-                Some(AuditAction::MemberInvited),
-            ),
-            Plan::Add(account) => step(
-                InviteStatus::Added,
-                account,
-                None,
-                true,
-                false,
-                Some(AuditAction::MemberAdded),
-            ),
-            Plan::Resend(member, account) => step(
-                InviteStatus::Resent,
-                account,
-                Some(member),
-                false,
-                true,
-                Some(AuditAction::InvitationResent),
-            ),
-            Plan::AlreadyMember(member, account) => step(
-                InviteStatus::AlreadyMember,
-                account,
-                Some(member),
-                false,
-                false,
-                None,
-            ),
+            Plan::InvitePending(account) => step(InviteStatus::Invited, account, None, false),
+            Plan::Add(account) => step(InviteStatus::Added, account, None, false),
+            Plan::Resend(member, account) => {
+                step(InviteStatus::Resent, account, Some(member), false)
+            }
+            Plan::AlreadyMember(member, account) => {
+                step(InviteStatus::AlreadyMember, account, Some(member), false)
+            }
             Plan::Banned(email) => Step {
                 email: email.to_string(),
                 status: InviteStatus::Failed,
                 message: Some("this account is banned and cannot be invited"),
                 account: None,
                 member: None,
-                joins: false,
-                invite: false,
-                was_pending: false,
-                audit: None,
+                created: false,
             },
         })
+    }
+
+    /// Becomes a member now.
+    fn joins(&self) -> bool {
+        matches!(self.status, InviteStatus::Invited | InviteStatus::Added)
+    }
+
+    /// Gets a fresh invitation link.
+    fn invited(&self) -> bool {
+        matches!(self.status, InviteStatus::Invited | InviteStatus::Resent)
+    }
+
+    /// Gets a fresh link and may hold an older one in this workspace to revoke.
+    fn replaces_link(&self) -> bool {
+        self.invited() && !self.created
+    }
+
+    fn audit(&self) -> Option<AuditAction> {
+        match self.status {
+            InviteStatus::Invited => Some(AuditAction::MemberInvited),
+            InviteStatus::Added => Some(AuditAction::MemberAdded),
+            InviteStatus::Resent => Some(AuditAction::InvitationResent),
+            _ => None,
+        }
     }
 
     fn account_id(&self) -> Uuid {
@@ -325,7 +308,7 @@ impl Roster {
         // Memberships for everyone who joins.
         let joiners: Vec<Uuid> = steps
             .iter()
-            .filter(|s| s.joins)
+            .filter(|s| s.joins())
             .map(|s| s.account_id())
             .collect();
         let mut added: HashMap<Uuid, MemberRow> = tx
@@ -349,7 +332,7 @@ impl Roster {
         // Fresh invitation links; previous open ones are revoked.
         let invitees: Vec<Uuid> = steps
             .iter()
-            .filter(|s| s.invite)
+            .filter(|s| s.invited())
             .map(|s| s.account_id())
             .collect();
         let mut links: HashMap<Uuid, String> = HashMap::new();
@@ -363,10 +346,11 @@ impl Roster {
             );
         }
         let expires_at = ctx.now + Duration::hours(i64::from(self.config.invite_ttl_hours));
-        // Accounts created by this call have no link yet: only older PENDING ones need revoking.
+        // Accounts created by this call have no link yet: only older PENDING ones need revoking
+        // (a concurrent call on this workspace waits for its lock, so it cannot have made one).
         let stale: Vec<Uuid> = steps
             .iter()
-            .filter(|s| s.invite && s.was_pending)
+            .filter(|s| s.replaces_link())
             .map(Step::account_id)
             .collect();
         tx.revoke_invitations(ws, &stale, ctx.now).await?;
@@ -394,16 +378,12 @@ impl Roster {
                     )));
                 }
             };
-            if let Some(action) = step.audit {
-                events.push(NewAuditEvent {
-                    workspace: ws,
-                    actor: Some(ctx.inviter.id),
-                    action,
-                    target: Some(account.id),
-                    target_email: Some(&account.email),
-                    old_role: None,
-                    new_role: Some(member.role),
-                });
+            if let Some(action) = step.audit() {
+                events.push(
+                    NewAuditEvent::new(ws, ctx.inviter.id, action)
+                        .about(account)
+                        .roles(None, Some(member.role)),
+                );
             }
             let url = links.get(&account.id).cloned();
             let mut values = json!({
@@ -541,15 +521,9 @@ impl Roster {
             .await?;
         let revoked = tx.revoke_invitation(workspace, target, now).await?;
         if revoked {
-            let event = NewAuditEvent {
-                workspace,
-                actor: Some(actor),
-                action: AuditAction::InvitationRevoked,
-                target: Some(target),
-                target_email: Some(&account.email),
-                old_role: None,
-                new_role: Some(member.role),
-            };
+            let event = NewAuditEvent::new(workspace, actor, AuditAction::InvitationRevoked)
+                .about(&account)
+                .roles(None, Some(member.role));
             tx.audit(event, now).await?;
         }
         self.commit(tx).await?;
@@ -597,19 +571,13 @@ impl Roster {
                 AppError::bad_input("token", "this invitation link has already been used")
             })?;
         tx.use_invitations_of(account.id, now).await?;
-        tx.audit(
-            NewAuditEvent {
-                workspace: invitation.workspace_id,
-                actor: Some(account.id),
-                action: AuditAction::AccountActivated,
-                target: Some(account.id),
-                target_email: Some(&account.email),
-                old_role: None,
-                new_role: None,
-            },
-            now,
+        let event = NewAuditEvent::new(
+            invitation.workspace_id,
+            account.id,
+            AuditAction::AccountActivated,
         )
-        .await?;
+        .about(&account);
+        tx.audit(event, now).await?;
         self.commit(tx).await?;
         self.start_session(account).await
     }

@@ -96,7 +96,7 @@ impl Roster {
             &mut tx,
             &member,
             &account,
-            Some(actor),
+            actor,
             AuditAction::MemberRemoved,
             now,
         )
@@ -118,7 +118,7 @@ impl Roster {
             &mut tx,
             &locked.actor,
             &account,
-            Some(actor),
+            actor,
             AuditAction::MemberLeft,
             now,
         )
@@ -132,7 +132,7 @@ impl Roster {
         tx: &mut Tx,
         member: &MemberRow,
         account: &AccountRow,
-        actor: Option<Uuid>,
+        actor: Uuid,
         action: AuditAction,
         now: chrono::DateTime<chrono::Utc>,
     ) -> AppResult<()> {
@@ -143,19 +143,10 @@ impl Roster {
             ));
         }
         tx.revoke_invitation(ws, member.account_id, now).await?;
-        tx.audit(
-            NewAuditEvent {
-                workspace: ws,
-                actor,
-                action,
-                target: Some(member.account_id),
-                target_email: Some(&account.email),
-                old_role: Some(member.role),
-                new_role: None,
-            },
-            now,
-        )
-        .await?;
+        let event = NewAuditEvent::new(ws, actor, action)
+            .about(account)
+            .roles(Some(member.role), None);
+        tx.audit(event, now).await?;
         // After the audit row: deleting the account nulls its target_id (the email stays).
         tx.delete_if_orphaned_pending(member.account_id).await?;
         Ok(())
@@ -185,19 +176,10 @@ impl Roster {
             .ok_or_else(|| {
                 AppError::Conflict("the membership changed meanwhile; reload and retry".into())
             })?;
-        tx.audit(
-            NewAuditEvent {
-                workspace,
-                actor: Some(actor),
-                action: AuditAction::RoleChanged,
-                target: Some(target),
-                target_email: Some(&account.email),
-                old_role: Some(member.role),
-                new_role: Some(role),
-            },
-            now,
-        )
-        .await?;
+        let event = NewAuditEvent::new(workspace, actor, AuditAction::RoleChanged)
+            .about(&account)
+            .roles(Some(member.role), Some(role));
+        tx.audit(event, now).await?;
         self.commit(tx).await?;
         Ok((updated, account))
     }

@@ -70,15 +70,7 @@ impl Roster {
             now,
         )
         .await?;
-        let event = NewAuditEvent {
-            workspace,
-            actor: Some(actor),
-            action: AuditAction::OwnershipTransferCodeSent,
-            target: None,
-            target_email: None,
-            old_role: None,
-            new_role: None,
-        };
+        let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferCodeSent);
         tx.audit(event, now).await?;
         self.commit(tx).await?;
         Ok(true)
@@ -128,19 +120,10 @@ impl Roster {
         tx.set_role(workspace, target, member.role, Role::Owner)
             .await?
             .ok_or_else(conflict)?;
-        tx.audit(
-            NewAuditEvent {
-                workspace,
-                actor: Some(actor),
-                action: AuditAction::OwnershipTransferred,
-                target: Some(target),
-                target_email: Some(&account.email),
-                old_role: Some(member.role),
-                new_role: Some(Role::Owner),
-            },
-            now,
-        )
-        .await?;
+        let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferred)
+            .about(&account)
+            .roles(Some(member.role), Some(Role::Owner));
+        tx.audit(event, now).await?;
         let old_owner = tx
             .account(actor)
             .await?

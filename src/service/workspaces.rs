@@ -34,7 +34,8 @@ impl Roster {
         let workspace = tx.insert_workspace(name, now).await?;
         tx.add_members(workspace.id, &[owner], Role::Owner, None, now)
             .await?;
-        audit(tx, workspace.id, owner, AuditAction::WorkspaceCreated, now).await?;
+        let event = NewAuditEvent::new(workspace.id, owner, AuditAction::WorkspaceCreated);
+        tx.audit(event, now).await?;
         Ok(workspace)
     }
 
@@ -53,28 +54,12 @@ impl Roster {
             .rename_workspace(id, &name)
             .await?
             .ok_or(AppError::NotFound("workspace"))?;
-        audit(&mut tx, id, actor, AuditAction::WorkspaceRenamed, now).await?;
+        tx.audit(
+            NewAuditEvent::new(id, actor, AuditAction::WorkspaceRenamed),
+            now,
+        )
+        .await?;
         self.commit(tx).await?;
         Ok(workspace)
     }
-}
-
-async fn audit(
-    tx: &mut Tx,
-    workspace: Uuid,
-    actor: Uuid,
-    action: AuditAction,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let event = NewAuditEvent {
-        workspace,
-        actor: Some(actor),
-        action,
-        target: None,
-        target_email: None,
-        old_role: None,
-        new_role: None,
-    };
-    tx.audit(event, now).await?;
-    Ok(())
 }
