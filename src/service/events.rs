@@ -13,8 +13,9 @@ use super::Roster;
 use crate::db::audit::AuditEventRow;
 use crate::db::{Db, Pool, Tx};
 
-/// The PostgreSQL channel replicas share.
-const CHANNEL: &str = "roster_member_events";
+/// Prefix of the PostgreSQL channel replicas share; the schema name follows, so deployments
+/// in different schemas of one database do not hear each other.
+const CHANNEL_PREFIX: &str = "roster_events_";
 /// Events buffered per subscriber before a slow one starts missing some.
 const BUFFER: usize = 1024;
 /// Event ids per notification (PostgreSQL caps a payload at 8000 bytes; an id takes 37).
@@ -26,6 +27,8 @@ pub struct Events {
     sender: broadcast::Sender<Arc<AuditEventRow>>,
     /// Tells this replica's own notifications apart from the others'.
     origin: Uuid,
+    /// The PostgreSQL channel (empty on SQLite).
+    channel: Arc<str>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -34,16 +37,31 @@ struct Notification {
     events: Vec<Uuid>,
 }
 
-impl Default for Events {
-    fn default() -> Self {
-        Events {
+impl Events {
+    /// Events for `db`; on PostgreSQL also relays other replicas' events until the pool closes.
+    pub async fn start(db: &Db) -> sqlx::Result<Events> {
+        let channel: String = match db.pool() {
+            Pool::Postgres(pool) => {
+                let schema: String = sqlx::query_scalar("SELECT current_schema()")
+                    .fetch_one(pool)
+                    .await?;
+                // Channel names are identifiers: at most 63 bytes.
+                format!("{CHANNEL_PREFIX}{schema}")
+                    .chars()
+                    .take(63)
+                    .collect()
+            }
+            Pool::Sqlite(_) => String::new(),
+        };
+        let events = Events {
             sender: broadcast::channel(BUFFER).0,
             origin: Uuid::new_v4(),
-        }
+            channel: channel.into(),
+        };
+        events.listen(db);
+        Ok(events)
     }
-}
 
-impl Events {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<AuditEventRow>> {
         self.sender.subscribe()
     }
@@ -53,8 +71,7 @@ impl Events {
         let _ = self.sender.send(Arc::new(event));
     }
 
-    /// On PostgreSQL, re-publishes other replicas' events until the pool closes.
-    pub fn listen(&self, db: &Db) {
+    fn listen(&self, db: &Db) {
         let Pool::Postgres(pool) = db.pool() else {
             return;
         };
@@ -74,7 +91,7 @@ impl Events {
 
     async fn relay(&self, pool: &sqlx::PgPool, db: &Db) -> sqlx::Result<()> {
         let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen(&self.channel).await?;
         loop {
             let notification = listener.recv().await?;
             match serde_json::from_str::<Notification>(notification.payload()) {
@@ -103,7 +120,7 @@ impl Roster {
                     events: chunk.iter().map(|e| e.id).collect(),
                 };
                 match serde_json::to_string(&note) {
-                    Ok(payload) => tx.notify(CHANNEL, &payload).await?,
+                    Ok(payload) => tx.notify(&self.events.channel, &payload).await?,
                     Err(e) => tracing::warn!(error = %e, "cannot encode member events"),
                 }
             }

@@ -50,8 +50,7 @@ impl Roster {
                     .await?
             }
         };
-        let events = Events::default();
-        events.listen(&db);
+        let events = Events::start(&db).await?;
         Ok(Roster {
             db,
             config: Arc::new(config),

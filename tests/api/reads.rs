@@ -70,7 +70,8 @@ const MEMBERS: &str = "{ workspaces { members(first: 10) { nodes { role account 
 async fn statements_do_not_grow_with_workspaces(backend: Backend) {
     let mut counts = Vec::new();
     for n in [1, 5, 20] {
-        let app = TestApp::new(backend).await;
+        // A wide batch window, so a loaded machine cannot split a batch (see the test below).
+        let app = TestApp::with_config(backend, |c| c.loader_delay_us = 50_000).await;
         let viewer = app.sign_up("viewer@example.com", "Vera").await;
         seed(&app, &viewer, n).await;
         let (count, data) = statements_for(&app, &viewer.token, MEMBERS).await;
@@ -91,9 +92,9 @@ async fn a_rich_query_is_still_a_few_statements(backend: Backend) {
           nodes { role status createdAt invitedBy { email } account { email workspaces { name } } } } } }";
     let mut counts = Vec::new();
     for n in [2, 12] {
-        // Five levels of loaders: give each batch window room on a slow (debug, loaded) machine,
-        // so the count shows the batching rather than the scheduler's timing.
-        let app = TestApp::with_config(backend, |c| c.loader_delay_us = 25_000).await;
+        // Five levels of loaders: give each batch window room on a slow (debug, loaded CI)
+        // machine, so the count shows the batching rather than the scheduler's timing.
+        let app = TestApp::with_config(backend, |c| c.loader_delay_us = 100_000).await;
         let viewer = app.sign_up("viewer@example.com", "Vera").await;
         seed(&app, &viewer, n).await;
         let (count, data) = statements_for(&app, &viewer.token, query).await;
