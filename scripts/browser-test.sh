@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser test of the invitation activation page (tests/browser/activate.mjs), in Debian's
-# Chromium driven by playwright-core. Installs what is missing first, then runs the test:
+# Browser tests, in Debian's Chromium driven by playwright-core: the invitation activation page
+# (tests/browser/activate.mjs), then the members console at / (tests/browser/console.mjs, which
+# writes its screenshots to tests/browser/screenshots/). Installs what is missing first:
 #   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
 #   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
 # Idempotent: when everything is in place it goes straight to the test.
@@ -38,6 +39,14 @@ if [ ! -x "$chromium" ]; then
   [ -x "$chromium" ] || die "apt-get installed chromium but $chromium is missing"
 fi
 
+# A CJK font, so the Simplified Chinese screenshots are legible (the tests pass without it).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ] \
+  && command -v apt-get >/dev/null 2>&1; then
+  say "installing a CJK font (fonts-wqy-microhei) for the Chinese screenshots"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null \
+    || say "no CJK font installed: Chinese text in screenshots will show as boxes"
+fi
+
 # --- Node.js and playwright-core ----------------------------------------------------------------
 command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 20 or newer is needed)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
@@ -61,4 +70,5 @@ fi
 roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
-exec node "$dir/activate.mjs" "$@"
+node "$dir/activate.mjs" "$@"
+node "$dir/console.mjs"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: unit and integration tests (each storage test on SQLite and on PostgreSQL), then
-# the browser test of the invitation page. Starts PostgreSQL if it is not running.
+# the browser tests (the invitation page, the members console). Starts PostgreSQL if it is not
+# running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

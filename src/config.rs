@@ -92,6 +92,10 @@ pub struct Config {
     #[arg(long, env = "ROSTER_TRANSFER_CODE", default_value_t = true, action = ArgAction::Set, global = true)]
     pub transfer_code: bool,
 
+    /// Serve the members console at `/` (false: only the API and the emailed-link pages).
+    #[arg(long, env = "ROSTER_CONSOLE", default_value_t = true, action = ArgAction::Set, global = true)]
+    pub console: bool,
+
     /// Lifetime of invitation links, in hours.
     #[arg(
         long,

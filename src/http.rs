@@ -32,6 +32,7 @@ struct HttpState {
 pub fn router(roster: Roster) -> Router {
     crate::metrics::handle();
     let body_limit = roster.config.limits.max_body_bytes;
+    let console = crate::console::router(roster.config.console);
     let state = HttpState {
         schema: build_schema(roster.clone()),
         roster,
@@ -43,6 +44,7 @@ pub fn router(roster: Roster) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/activate", get(activate_page))
+        .merge(console)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

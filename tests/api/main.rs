@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod concurrency;
+mod console;
 mod email;
 mod http;
 mod invites;
