@@ -145,6 +145,33 @@ async function waitForLink(mailDir, base, recipient, pathname) {
   throw new Error(`no email to ${recipient} with a ${pathname} link within ${MAIL_TIMEOUT_MS / 1000} s`);
 }
 
+/** The 6-digit code of the newest ownership-transfer email to `recipient`. */
+async function waitForCode(mailDir, recipient) {
+  const deadline = Date.now() + MAIL_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const names = (await readdir(mailDir)).filter((n) => n.endsWith('.eml')).sort().reverse();
+    for (const name of names) {
+      const file = path.join(mailDir, name);
+      if (seenCodes.has(file) || !existsSync(file.replace(/\.eml$/, '.json'))) continue;
+      let email;
+      try {
+        email = parseEml(await readFile(file));
+      } catch {
+        continue;
+      }
+      if (!email.recipients.includes(recipient) || !/transfer ownership/i.test(email.subject)) continue;
+      const m = /^\s*(\d{6})\s*$/m.exec(email.plain || '');
+      if (m) {
+        seenCodes.add(file);
+        return m[1];
+      }
+    }
+    await sleep(200);
+  }
+  throw new Error(`no transfer-code email to ${recipient} within ${MAIL_TIMEOUT_MS / 1000} s`);
+}
+const seenCodes = new Set();
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(state) {
@@ -169,6 +196,9 @@ async function main(state) {
     ROSTER_MAIL_DIR: mailDir,
     ROSTER_MAIL_POLL_MS: '100',
     ROSTER_JWT_SECRET: 'console-test-secret-console-test-secret',
+    // Access tokens live 62 s and the console refreshes 60 s before expiry: a call made two
+    // seconds after the last refresh rotates the refresh token again (exercises rotation).
+    ROSTER_ACCESS_TOKEN_TTL_SECS: '62',
   });
   await check('roster starts', () => waitForHealth(base, state.roster));
 
@@ -181,6 +211,7 @@ async function main(state) {
 
   const pageErrors = [];
   const blocked = [];
+  let refreshes = 0;
   async function newContext(viewport) {
     const context = await state.browser.newContext({ viewport, locale: 'en-US' });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
@@ -192,13 +223,16 @@ async function main(state) {
       return route.abort();
     });
     const page = await context.newPage();
+    page.on('request', (req) => { if ((req.postData() || '').includes('mutation Refresh')) refreshes++; });
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`); });
     return { context, page };
   }
+  // Full-page shots, except with a dialog open (its backdrop covers the viewport only).
   const shot = async (page, name) => {
     const file = path.join(shotsDir, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    const dialogOpen = await page.locator('dialog[open]').count() > 0;
+    await page.screenshot({ path: file, fullPage: !dialogOpen });
     log(`     screenshot: ${path.relative(repoRoot, file)}`);
   };
   const row = (page, email) => page.locator(`tr[data-email="${email}"]`);
@@ -315,6 +349,7 @@ async function main(state) {
     await row(inviteePage, second.email).getByRole('button', { name: /^Manage/ }).click();
     const dialog = inviteePage.getByRole('dialog', { name: /^Manage/ });
     await dialog.getByRole('button', { name: 'Resend invitation' }).waitFor();
+    await shot(inviteePage, 'phone-manage-dialog');
     await ownerSetsRole('Editor'); // meanwhile, in the owner's browser
     await dialog.getByRole('button', { name: 'Remove from workspace' }).click();
     const confirm = inviteePage.getByRole('dialog', { name: /^Remove/ });
@@ -369,6 +404,79 @@ async function main(state) {
     await ownerPage.setViewportSize(DESKTOP);
   });
 
+  // --- a second workspace: create, rename, paging and filters, ownership transfer, leave --------
+  await check('owner creates a workspace from the workspace menu', async () => {
+    await ownerPage.getByRole('button', { name: /^Workspace:/ }).click();
+    await ownerPage.getByRole('button', { name: '+ New workspace' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: 'Create a workspace' });
+    await dialog.getByLabel('Workspace name').fill('Launch Team');
+    await dialog.getByRole('button', { name: 'Create workspace' }).click();
+    await ownerPage.getByRole('button', { name: 'Workspace: Launch Team' }).waitFor();
+    await ownerPage.getByText('Showing 1–1 of 1').waitFor();
+  });
+
+  await check('owner renames it in Settings; the header follows', async () => {
+    await ownerPage.getByRole('link', { name: 'Settings' }).click();
+    await ownerPage.getByRole('heading', { name: 'Settings' }).waitFor();
+    await ownerPage.getByRole('textbox', { name: 'Workspace name' }).fill('Launch Crew');
+    await ownerPage.getByRole('button', { name: 'Rename' }).click();
+    await ownerPage.getByRole('button', { name: 'Workspace: Launch Crew' }).waitFor();
+    await ownerPage.getByText('The workspace is now called “Launch Crew”.').waitFor();
+    await shot(ownerPage, 'desktop-settings');
+  });
+
+  const crew = Array.from({ length: 24 }, (_, i) => `crew${String(i + 1).padStart(2, '0')}@example.com`);
+  await check('25 invitations at once (an active account is added); paging, filters and search', async () => {
+    await ownerPage.getByRole('link', { name: 'Members' }).click();
+    await ownerPage.getByRole('button', { name: 'Invite members' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: 'Invite members' });
+    await dialog.getByLabel('Email addresses').fill([invitee.email, ...crew].join('\n'));
+    await dialog.getByLabel('Role').selectOption('EDITOR');
+    await dialog.getByRole('button', { name: 'Send invitations' }).click();
+    await dialog.getByText('25 of 25 addresses done.').waitFor();
+    const first = dialog.locator('.invite-result').first();
+    assert(await first.getAttribute('data-status') === 'ADDED', `${invitee.email}: ${await first.getAttribute('data-status')}`);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await ownerPage.getByText('Showing 1–20 of 26').waitFor();
+    await shot(ownerPage, 'desktop-members-page1');
+    await ownerPage.getByRole('button', { name: /Next page/ }).click();
+    await ownerPage.getByText('Showing 21–26 of 26').waitFor();
+    await ownerPage.getByRole('button', { name: /Previous page/ }).click();
+    await ownerPage.getByText('Showing 1–20 of 26').waitFor();
+    await ownerPage.getByLabel('Status').selectOption('ACTIVE');
+    await ownerPage.getByText('Showing 1–2 of 2').waitFor();
+    await ownerPage.getByLabel('Status').selectOption('');
+    await ownerPage.getByLabel('Role').selectOption('OWNER');
+    await ownerPage.getByText('Showing 1–1 of 1').waitFor();
+    await ownerPage.getByLabel('Role').selectOption('');
+    await ownerPage.getByLabel('Search').fill('crew1');
+    await ownerPage.getByText('Showing 1–10 of 10').waitFor();
+    await ownerPage.getByLabel('Search').fill('nobody-like-this');
+    await ownerPage.getByText('No members match these filters.').first().waitFor();
+    await ownerPage.getByRole('button', { name: 'Clear filters' }).click();
+    await ownerPage.getByText('Showing 1–20 of 26').waitFor();
+  });
+
+  await check('owner transfers ownership with the emailed code, then leaves', async () => {
+    await ownerPage.getByRole('link', { name: 'Settings' }).click();
+    await ownerPage.getByRole('button', { name: 'Transfer ownership' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: /^Transfer ownership/ });
+    await dialog.getByRole('button', { name: 'Email me a code' }).click();
+    await dialog.getByText(`Code sent to ${owner.email}.`).waitFor();
+    const code = await waitForCode(mailDir, owner.email);
+    await dialog.getByLabel('New owner').selectOption({ label: `${invitee.name} (${invitee.email})` });
+    await dialog.getByLabel('Code from the email').fill(code);
+    await shot(ownerPage, 'desktop-transfer');
+    await dialog.getByRole('button', { name: 'Transfer ownership' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await ownerPage.getByText(`Owner: ${invitee.name} (${invitee.email})`).waitFor();
+    await ownerPage.getByRole('button', { name: 'Leave workspace' }).click();
+    const confirm = ownerPage.getByRole('dialog', { name: 'Leave Launch Crew?' });
+    await confirm.getByRole('button', { name: 'Leave workspace' }).click();
+    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).waitFor();
+    await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
+  });
+
   await check('the session survives a reload; sign-out ends it', async () => {
     await ownerPage.reload();
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
@@ -378,6 +486,11 @@ async function main(state) {
     await ownerPage.reload();
     await ownerPage.getByRole('heading', { name: 'Sign in to Roster' }).waitFor();
     await shot(ownerPage, 'desktop-sign-in');
+  });
+
+  await check('access tokens were refreshed along the way (rotating refresh tokens)', () => {
+    log(`     ${refreshes} refreshes`);
+    assert(refreshes >= 3, `only ${refreshes} refreshes`);
   });
 
   await check('no page errors, and nothing but the server was reached', () => {

@@ -34,9 +34,9 @@ export function checkName(value) {
  * A form with validated fields and a submit button that shows "busy" and a sentence on error.
  * fields: [{ f: field(...), check: () => message|null }]; submit: async () => void.
  */
-export function validatedForm({ fields, submitLabel, submit, errorFor = errorText, extra = [] }) {
+export function validatedForm({ fields, submitLabel, submit, errorFor = errorText, extra = [], wide = true }) {
   const error = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
-  const button = h('button', { type: 'submit', class: 'button primary wide', text: submitLabel });
+  const button = h('button', { type: 'submit', class: wide ? 'button primary wide' : 'button primary', text: submitLabel });
   const form = h('form', { novalidate: true }, fields.map((x) => x.f.wrap), error, button, extra);
   let busy = false;
   for (const x of fields) {

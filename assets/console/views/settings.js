@@ -36,20 +36,19 @@ export function mountSettings(app, container, workspace) {
     }
     const name = field({ label: t('settings.name'), input: h('input', { type: 'text', name: 'workspace-name', value: ws.name, maxlength: '100', required: true }) });
     name.wrap.querySelector('label').classList.add('visually-hidden');
-    const done = h('p', { class: 'ok-text', role: 'status' });
     const { form } = validatedForm({
       fields: [{ f: name, check: () => checkName(name.input.value), name: 'name' }],
       submitLabel: t('settings.rename'),
+      wide: false,
       submit: async () => {
-        done.textContent = '';
         const data = await app.call(RENAME_WORKSPACE, { id: ws.id, name: name.input.value.trim() });
-        done.textContent = t('settings.renamed', { name: data.renameWorkspace.name });
-        await app.refreshMe();
+        app.toast(t('settings.renamed', { name: data.renameWorkspace.name }));
+        await app.refreshMe(); // the header and the switcher show the new name
       },
     });
     form.classList.add('inline-form');
     return h('section', { class: 'card section-card', 'aria-labelledby': 'settings-name' },
-      h('h2', { id: 'settings-name', text: t('settings.name') }), form, done, created);
+      h('h2', { id: 'settings-name', text: t('settings.name') }), form, created);
   }
 
   function ownershipSection(ws) {
@@ -110,6 +109,7 @@ export function mountSettings(app, container, workspace) {
         { f: next, check: () => checkNewPassword(next.input.value), name: 'newPassword' },
       ],
       submitLabel: t('settings.changePassword'),
+      wide: false,
       submit: async () => {
         done.textContent = '';
         await app.call(CHANGE_PASSWORD, { c: current.input.value, n: next.input.value });
