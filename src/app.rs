@@ -25,10 +25,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let stop = Arc::new(Notify::new());
     let worker = tokio::spawn(worker.run(stop.clone()));
     crate::metrics::handle();
-    tracing::info!(
-        database = roster.db.backend(),
-        "Roster is listening; GraphiQL at http://{addr}/graphql"
-    );
+    if roster.config.console {
+        tracing::info!(
+            database = roster.db.backend(),
+            "Roster is listening; members console at http://{addr}/, GraphiQL at http://{addr}/graphql"
+        );
+    } else {
+        tracing::info!(
+            database = roster.db.backend(),
+            "Roster is listening; GraphiQL at http://{addr}/graphql"
+        );
+    }
     let served = axum::serve(
         listener,
         router(roster).into_make_service_with_connect_info::<SocketAddr>(),

@@ -112,6 +112,7 @@ const en = {
   'members.colStatus': 'Status',
   'members.colInvitedBy': 'Invited by',
   'members.colJoined': 'Joined',
+  'members.invitedOn': 'invited',
   'members.colActions': 'Actions',
   'members.manage': 'Manage',
   'members.manageLabel': 'Manage {name}',
@@ -349,6 +350,7 @@ const zh = {
   'members.colStatus': '状态',
   'members.colInvitedBy': '邀请人',
   'members.colJoined': '加入时间',
+  'members.invitedOn': '邀请于',
   'members.colActions': '操作',
   'members.manage': '管理',
   'members.manageLabel': '管理 {name}',
@@ -485,6 +487,7 @@ const zh = {
 const DICTIONARIES = { 'en-US': en, 'zh-Hans': zh };
 
 let current = initialLanguage();
+document.documentElement.lang = current === 'zh-Hans' ? 'zh-Hans' : 'en';
 const listeners = new Set();
 
 function initialLanguage() {

@@ -6,14 +6,15 @@
 //          /workspaces/<id>/members | audit | settings
 
 import { graphql } from './api.js';
-import { h, replace } from './dom.js';
-import { errorText, onLanguageChange, personName, roleName, t, useAccountLanguage, LANGUAGES, chooseLanguage, language } from './i18n.js';
-import { LiveClient } from './live.js';
-import { ME, MEMBER_EVENTS, SEND_VERIFICATION, SERVER_INFO, CREATE_WORKSPACE } from './queries.js';
-import * as session from './session.js';
 import { openDialog } from './dialog.js';
-import { field } from './dom.js';
-import { forgotView, signInView, signUpView, checkName, validatedForm } from './views/auth.js';
+import { field, h, replace } from './dom.js';
+import {
+  LANGUAGES, chooseLanguage, errorText, language, onLanguageChange, personName, roleName, t, useAccountLanguage,
+} from './i18n.js';
+import { LiveClient } from './live.js';
+import { CREATE_WORKSPACE, ME, MEMBER_EVENTS, SEND_VERIFICATION, SERVER_INFO } from './queries.js';
+import * as session from './session.js';
+import { checkName, forgotView, signInView, signUpView, validatedForm } from './views/auth.js';
 import { describeEvent, mountAudit } from './views/audit.js';
 import { mountMembers } from './views/members.js';
 import { mountSettings } from './views/settings.js';
@@ -62,6 +63,7 @@ const app = {
   },
 
   async signOut() {
+    signingOut = true;
     live.stop();
     app.liveWorkspace = null;
     await session.signOut();
@@ -302,12 +304,27 @@ document.addEventListener('click', (event) => {
 
 window.addEventListener('popstate', () => render({ focus: true }));
 onLanguageChange(() => render({ focus: false }));
+let signingOut = false;
 session.onSessionChange((s) => {
   if (!s) {
+    // Signed out here, in another tab, or the server ended the session (revoked, banned).
+    app.toast(signingOut ? t('auth.signedOut') : t('auth.sessionEnded'), signingOut ? 'ok' : 'warn');
+    signingOut = false;
     stopLive();
     app.me = null;
     app.workspaces = [];
     app.navigate('/signin', { replace: true });
+  } else if (app.me && s.accountId && s.accountId !== app.me.id) {
+    // Another tab signed in as someone else.
+    app.me = null;
+    render({ focus: false });
+  }
+});
+
+// Back to the tab (perhaps after opening the verification link): refresh what may have changed.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && app.me && app.me.emailVerified === false) {
+    app.refreshMe().catch(() => {});
   }
 });
 

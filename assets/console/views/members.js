@@ -185,7 +185,9 @@ export function mountMembers(app, container, workspace) {
       h('td', { class: 'cell-invited', 'data-label': t('members.colInvitedBy') },
         m.invitedBy ? personName(m.invitedBy) : h('span', { class: 'muted', text: t('common.none') })),
       h('td', { class: 'cell-joined', 'data-label': t('members.colJoined') },
-        h('time', { datetime: m.createdAt, text: formatDate(m.createdAt) })),
+        pending
+          ? h('span', { class: 'muted' }, t('members.invitedOn'), ' ', h('time', { datetime: m.createdAt, text: formatDate(m.createdAt) }))
+          : h('time', { datetime: m.createdAt, text: formatDate(m.createdAt) })),
       h('td', { class: 'cell-actions' },
         actions.any ? h('button', {
           type: 'button',
