@@ -76,8 +76,8 @@ const app = {
   },
 
   /** The viewer's role or the workspace changed: reload it and re-render the page. */
-  async workspaceChanged() {
-    await app.refreshMe();
+  workspaceChanged() {
+    app.refreshMe().catch((e) => app.toast(errorText(e), 'error'));
   },
 
   sendVerificationEmail: () => session.call(SEND_VERIFICATION),
@@ -249,7 +249,7 @@ function startLive(workspace) {
   if (app.liveWorkspace === workspace.id) return;
   app.liveWorkspace = workspace.id;
   live.subscribe(MEMBER_EVENTS, { w: workspace.id }, {
-    next: (data) => onMemberEvent(workspace.id, data.memberEvents),
+    next: (data) => onMemberEvent(workspace.id, data.memberEvents).catch((e) => app.toast(errorText(e), 'error')),
     reconnected: () => { if (app.page && app.page.reload) app.page.reload(); },
     complete: () => { app.liveWorkspace = null; },
     error: () => { app.liveWorkspace = null; },

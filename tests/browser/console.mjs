@@ -236,6 +236,11 @@ async function main(state) {
     log(`     screenshot: ${path.relative(repoRoot, file)}`);
   };
   const row = (page, email) => page.locator(`tr[data-email="${email}"]`);
+  // At phone width nothing may stick out sideways.
+  const noSideScroll = async (page) => {
+    const [content, viewport] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(content <= viewport, `the page is ${content} px wide in a ${viewport} px viewport`);
+  };
 
   const A = await newContext(DESKTOP); // the owner
   const B = await newContext(PHONE); // the invitee
@@ -279,6 +284,20 @@ async function main(state) {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
     await row(ownerPage, invitee.email).getByText('Pending').waitFor();
+  });
+
+  await check('keyboard: Enter opens the invite dialog on its first field; Escape closes it and focus returns', async () => {
+    const invite = ownerPage.getByRole('button', { name: 'Invite members' });
+    await invite.focus();
+    await ownerPage.keyboard.press('Enter');
+    const dialog = ownerPage.getByRole('dialog', { name: 'Invite members' });
+    await dialog.waitFor();
+    const focused = await ownerPage.evaluate(() => document.activeElement && document.activeElement.name);
+    assert(focused === 'emails', `focus is on "${focused}"`);
+    await ownerPage.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    const back = await ownerPage.evaluate(() => document.activeElement && document.activeElement.id);
+    assert(back === 'invite-button', `focus went to "${back}"`);
   });
 
   // --- the invitee activates from the emailed link ---------------------------------------------
@@ -325,6 +344,7 @@ async function main(state) {
     const invite = await inviteePage.getByRole('button', { name: 'Invite members' }).count();
     const audit = await inviteePage.getByRole('link', { name: 'Audit log' }).count();
     assert(manage === 0 && invite === 0 && audit === 0, `manage ${manage}, invite ${invite}, audit tab ${audit}`);
+    await noSideScroll(inviteePage);
     await shot(inviteePage, 'phone-editor-members');
   });
 
@@ -349,6 +369,7 @@ async function main(state) {
     await row(inviteePage, second.email).getByRole('button', { name: /^Manage/ }).click();
     const dialog = inviteePage.getByRole('dialog', { name: /^Manage/ });
     await dialog.getByRole('button', { name: 'Resend invitation' }).waitFor();
+    await noSideScroll(inviteePage);
     await shot(inviteePage, 'phone-manage-dialog');
     await ownerSetsRole('Editor'); // meanwhile, in the owner's browser
     await dialog.getByRole('button', { name: 'Remove from workspace' }).click();
@@ -397,6 +418,7 @@ async function main(state) {
     await ownerPage.getByLabel('Language').selectOption('zh-Hans');
     await ownerPage.getByRole('heading', { name: '成员' }).waitFor();
     await ownerPage.setViewportSize(PHONE);
+    await noSideScroll(ownerPage);
     await shot(ownerPage, 'phone-members-zh');
     await ownerPage.getByRole('button', { name: `当前账号：${owner.name}` }).click();
     await ownerPage.getByLabel('语言').selectOption('en-US');
