@@ -69,6 +69,11 @@ impl<'a> WorkspaceGuard<'a> {
             WorkspaceRef::Object { workspace, viewer } => (workspace, viewer),
         };
         let actor_role = role_of(ctx, actor, workspace).await?;
+        // An account whose address nobody has proved reaches only the workspaces it owns: an
+        // invitation to an address someone squatted on gives the squatter nothing.
+        if !ctx.viewer()?.standing().may_enter(actor_role) {
+            return Err(AppError::NotFound("workspace"));
+        }
         let action = match self.intent {
             Intent::View => Action::ViewWorkspace,
             Intent::Rename => Action::RenameWorkspace,
