@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -245,13 +245,15 @@ fn jitter_permille() -> i64 {
 }
 
 /// The plain-text part, sent as 8bit so links stay whole for a person reading the raw email
-/// (quoted-printable would fold long links with soft breaks). lettre falls back to its
-/// automatic encoding when a line is too long for 8bit.
+/// (quoted-printable would fold long links with soft breaks). 8bit needs CRLF line ends and
+/// lines under 1000 bytes; a text that cannot be 8bit gets lettre's automatic encoding.
 fn plain_text(text: String) -> SinglePart {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let body = Body::new_with_encoding(crlf, ContentTransferEncoding::EightBit)
+        .unwrap_or_else(|_| Body::new(text));
     SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
-        .header(ContentTransferEncoding::EightBit)
-        .body(text)
+        .body(body)
 }
 
 /// The payload without its secrets (activation links, codes), kept for diagnostics.

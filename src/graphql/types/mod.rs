@@ -80,7 +80,7 @@ impl Account {
 
     pub(crate) async fn visible_workspaces(&self, ctx: &Context<'_>) -> AppResult<Vec<Workspace>> {
         let viewer = self.viewer;
-        let standing = ctx.viewer()?.standing();
+        let standing = self.row.standing();
         let rows: Vec<_> = ctx
             .loaders()?
             .load_one(SharedWorkspacesKey {
