@@ -96,6 +96,33 @@ pub struct Config {
     #[arg(long, env = "ROSTER_CONSOLE", default_value_t = true, action = ArgAction::Set, global = true)]
     pub console: bool,
 
+    /// Return invitation links to the inviter (`activationUrl`) for accounts the call created.
+    /// Only for closed deployments without a mail server: it lets an inviter act as the invitee.
+    #[arg(long, env = "ROSTER_SHARE_INVITE_LINKS", default_value_t = false, action = ArgAction::Set, global = true)]
+    pub share_invite_links: bool,
+
+    /// Accept email addresses whose domain has no dot (`bob@intranet`): intranets only.
+    #[arg(long, env = "ROSTER_ALLOW_DOTLESS_EMAIL_DOMAINS", default_value_t = false, action = ArgAction::Set, global = true)]
+    pub allow_dotless_email_domains: bool,
+
+    /// Lifetime of email-verification links, in hours.
+    #[arg(
+        long,
+        env = "ROSTER_VERIFY_TTL_HOURS",
+        default_value_t = 48,
+        global = true
+    )]
+    pub verify_ttl_hours: u32,
+
+    /// Lifetime of password-reset links, in minutes.
+    #[arg(
+        long,
+        env = "ROSTER_RESET_TTL_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub reset_ttl_minutes: u32,
+
     /// Lifetime of invitation links, in hours.
     #[arg(
         long,
@@ -236,6 +263,30 @@ pub struct Limits {
         global = true
     )]
     pub login_failures_per_ip: u32,
+    /// Password-reset emails per address per hour (more requests are answered but send nothing).
+    #[arg(
+        long,
+        env = "ROSTER_RESETS_PER_EMAIL",
+        default_value_t = 3,
+        global = true
+    )]
+    pub resets_per_email: u32,
+    /// Password-reset requests per client IP per hour before RATE_LIMITED.
+    #[arg(
+        long,
+        env = "ROSTER_RESETS_PER_IP",
+        default_value_t = 20,
+        global = true
+    )]
+    pub resets_per_ip: u32,
+    /// Verification emails an account may ask for per hour.
+    #[arg(
+        long,
+        env = "ROSTER_VERIFICATIONS_PER_HOUR",
+        default_value_t = 5,
+        global = true
+    )]
+    pub verifications_per_hour: u32,
 }
 
 impl Config {
@@ -244,6 +295,13 @@ impl Config {
         let mut cli = Cli::parse_from(["roster"]);
         cli.config.database_url = database_url.into();
         cli.config
+    }
+
+    /// How addresses are validated.
+    pub fn email_policy(&self) -> crate::domain::EmailPolicy {
+        crate::domain::EmailPolicy {
+            allow_dotless_domains: self.allow_dotless_email_domains,
+        }
     }
 
     /// Base URL for links in emails, without a trailing slash.

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::bearer::{self, Credentials};
 use crate::graphql::context::ClientIp;
 use crate::graphql::{RosterSchema, build_schema, loaders};
 use crate::service::{Authenticated, Roster};
@@ -44,6 +45,8 @@ pub fn router(roster: Roster) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/activate", get(activate_page))
+        .route("/verify", get(verify_page))
+        .route("/reset", get(reset_page))
         .merge(console)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
@@ -65,6 +68,16 @@ async fn metrics() -> impl IntoResponse {
 /// The page an invitation link opens: greets the invitee, sets name and password.
 async fn activate_page() -> Html<&'static str> {
     Html(include_str!("../assets/activate.html"))
+}
+
+/// The page a verification link opens: confirms the address (`verifyEmail`).
+async fn verify_page() -> Html<&'static str> {
+    Html(include_str!("../assets/verify.html"))
+}
+
+/// The page a password-reset link opens: sets a new password (`resetPassword`).
+async fn reset_page() -> Html<&'static str> {
+    Html(include_str!("../assets/reset.html"))
 }
 
 async fn readyz(State(st): State<HttpState>) -> Response {
@@ -175,12 +188,11 @@ async fn graphql_ws(
             let roster = st.roster.clone();
             GraphQLWebSocket::new(socket, st.schema.clone(), protocol)
                 .on_connection_init(move |payload: serde_json::Value| async move {
-                    let bearer = payload
+                    let header = payload
                         .get("Authorization")
                         .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-                    let auth = roster.authenticate(bearer.as_deref()).await?;
+                        .and_then(|v| v.as_str());
+                    let auth = roster.authenticate(bearer::parse(header)).await?;
                     let mut data = Data::default();
                     data.insert(auth);
                     data.insert(loaders::for_request(
@@ -200,11 +212,12 @@ async fn execute(
     addr: ClientAddr,
     batch: BatchRequest,
 ) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
-    let auth = match st.roster.authenticate(bearer).await {
+    let credentials = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => Credentials::None,
+        Some(Ok(value)) => bearer::parse(Some(value)),
+        Some(Err(_)) => Credentials::Malformed,
+    };
+    let auth = match st.roster.authenticate(credentials).await {
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = ?e, "authentication lookup failed");

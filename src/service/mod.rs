@@ -6,6 +6,7 @@ mod events;
 mod invitations;
 mod members;
 mod ownership;
+mod recovery;
 mod workspaces;
 
 pub use auth::{Authenticated, Session};

@@ -193,6 +193,7 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
             &[language, &format!("heir-{lang}@example.com")],
         )
         .await;
+        app.settle_emails().await;
         let invited = app
             .ok(
                 Some(&owner.token),
@@ -200,7 +201,13 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
                 json!({ "i": { "workspaceId": ws, "emails": [format!("new-{lang}@example.com"), format!("heir-{lang}@example.com")], "role": "ADMIN", "language": language } }),
             )
             .await;
-        let url = s(&invited["inviteMembers"]["results"][0]["activationUrl"]);
+        assert!(
+            invited["inviteMembers"]["results"][0]["activationUrl"].is_null(),
+            "the link goes only to the address"
+        );
+        let url = s(&app
+            .last_email("invitation", &format!("new-{lang}@example.com"))
+            .await["activation_url"]);
         app.ok(
             Some(&owner.token),
             "mutation($w: ID!) { sendOwnershipTransferCode(workspaceId: $w) }",
@@ -294,6 +301,57 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
             assert!(m.text.contains("Hugo") && m.text.contains("Olga"), "{m:?}");
             assert!(!m.html.is_empty());
         }
+
+        // Verification (asked again by an unverified account) and password reset.
+        let unverified = format!("new-signup-{lang}@example.com");
+        let v = app.sign_up_unverified(&unverified, "Vera").await;
+        app.sql(
+            "UPDATE accounts SET language = $1 WHERE email = $2",
+            &[language, &unverified],
+        )
+        .await;
+        app.settle_emails().await;
+        let again = app
+            .ok(Some(&v.token), "mutation { sendVerificationEmail }", json!({}))
+            .await;
+        assert_eq!(again["sendVerificationEmail"], true);
+        let verify_url = s(&app.last_email("verify_email", &unverified).await["verify_url"]);
+        assert!(verify_url.ends_with(&format!("&lang={language}")), "{verify_url}");
+        app.ok(
+            None,
+            "mutation($e: String!) { requestPasswordReset(email: $e) }",
+            json!({ "e": format!("owner-{lang}@example.com") }),
+        )
+        .await;
+        let reset_url = s(&app
+            .wait_for_email("password_reset", &format!("owner-{lang}@example.com"))
+            .await["reset_url"]);
+        assert_eq!(worker.drain().await.expect("drain"), 2);
+        expected += 2;
+        let mails: Vec<Mail> = sink
+            .wait_for(expected, Duration::from_secs(5))
+            .await
+            .iter()
+            .map(decode)
+            .collect();
+        for (to, url) in [
+            (unverified.clone(), verify_url),
+            (format!("owner-{lang}@example.com"), reset_url),
+        ] {
+            let m = mails
+                .iter()
+                .rev()
+                .find(|m| m.to == [to.clone()])
+                .unwrap_or_else(|| panic!("no mail to {to}"));
+            assert!(m.text.contains(&url), "{lang} text: {}", m.text);
+            assert!(unescape(&m.html).contains(&url), "{lang} html: {}", m.html);
+            assert!(m.text.contains("UTC"), "the expiry says its time zone: {}", m.text);
+            if language == "zh-Hans" {
+                assert!(m.text.contains("年") && m.text.contains("链接"), "{}", m.text);
+            } else {
+                assert!(m.text.contains("link"), "{}", m.text);
+            }
+        }
     }
     // Every message has its own stable Message-ID.
     let ids: HashSet<String> = sink
@@ -309,6 +367,7 @@ async fn user_values_are_escaped_in_html(backend: Backend) {
     let sink = SmtpSink::start("127.0.0.1:0").await.expect("sink");
     let (app, worker) = smtp_app(backend, sink.addr.port(), |_| {}).await;
     let owner = app.sign_up("owner@example.com", "<b>Olga</b>").await;
+    app.settle_emails().await;
     app.ok(
         Some(&owner.token),
         "mutation($w: ID!) { renameWorkspace(workspaceId: $w, name: \"<script>alert(1)</script>\") { name } }",
@@ -336,6 +395,7 @@ async fn an_smtp_outage_delays_but_loses_nothing(backend: Backend) {
     let port = free_port();
     let (app, worker) = smtp_app(backend, port, |_| {}).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     app.invite(
         &owner.token,
         &owner.workspace,
@@ -390,6 +450,7 @@ async fn undeliverable_emails_end_up_dead(backend: Backend) {
     })
     .await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     app.invite(&owner.token, &owner.workspace, &["a@example.com"], "NORMAL")
         .await;
     worker.drain().await.expect("drain");
@@ -413,6 +474,7 @@ async fn a_worker_dying_mid_drain_loses_nothing(backend: Backend) {
     let (app, worker) =
         smtp_app(backend, sink.addr.port(), |c| c.outbox.mail_concurrency = 1).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     let emails: Vec<String> = (0..6).map(|i| format!("u{i}@example.com")).collect();
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
     app.invite(&owner.token, &owner.workspace, &refs, "NORMAL")
@@ -463,6 +525,7 @@ async fn two_workers_on_one_postgres_send_no_duplicates() {
     for i in 0..2 {
         owners.push(app.sign_up(&format!("owner{i}@example.com"), "Olga").await);
     }
+    app.settle_emails().await;
     let mut all = HashSet::new();
     for (i, owner) in owners.iter().enumerate() {
         let emails: Vec<String> = (0..100).map(|n| format!("w{i}-u{n}@example.com")).collect();
@@ -526,6 +589,7 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
     let (db, url) = crate::helpers::fresh_db_with_url(backend).await;
     let app = TestApp::on_db(db, crate::helpers::test_config()).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     let emails: Vec<String> = (0..8).map(|i| format!("k{i}@example.com")).collect();
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
     app.invite(&owner.token, &owner.workspace, &refs, "NORMAL")
