@@ -80,7 +80,8 @@ const app = {
     app.refreshMe().catch((e) => app.toast(errorText(e), 'error'));
   },
 
-  sendVerificationEmail: () => session.call(SEND_VERIFICATION),
+  /** Re-sends the verification link; false when the address is verified already. */
+  sendVerificationEmail: async () => (await session.call(SEND_VERIFICATION)).sendVerificationEmail,
 
   toast(message, kind = 'ok') {
     const item = h('div', { class: `toast toast-${kind}`, text: message });

@@ -113,7 +113,8 @@ async function waitForHealth(base, roster) {
 
 /**
  * Waits for an email to `recipient` whose text part holds a `<base><pathname>?...` link not
- * seen before; returns the link. Files are complete once their .json envelope exists.
+ * seen before; returns the link. The server writes each .eml under a temporary name and renames
+ * it, and a file that does not parse (an unclosed multipart) is skipped until it does.
  */
 const seenLinks = new Set();
 async function waitForLink(mailDir, base, recipient, pathname) {
@@ -124,7 +125,6 @@ async function waitForLink(mailDir, base, recipient, pathname) {
     const names = existsSync(mailDir) ? (await readdir(mailDir)).filter((n) => n.endsWith('.eml')).sort() : [];
     for (const name of names) {
       const file = path.join(mailDir, name);
-      if (!existsSync(file.replace(/\.eml$/, '.json'))) continue;
       let email;
       try {
         email = parseEml(await readFile(file));
@@ -152,7 +152,7 @@ async function waitForCode(mailDir, recipient) {
     const names = (await readdir(mailDir)).filter((n) => n.endsWith('.eml')).sort().reverse();
     for (const name of names) {
       const file = path.join(mailDir, name);
-      if (seenCodes.has(file) || !existsSync(file.replace(/\.eml$/, '.json'))) continue;
+      if (seenCodes.has(file)) continue;
       let email;
       try {
         email = parseEml(await readFile(file));
@@ -499,6 +499,16 @@ async function main(state) {
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
   });
 
+  const newPassword = 'a brand new passphrase';
+  await check('owner changes the password in Settings', async () => {
+    await ownerPage.getByRole('link', { name: 'Settings' }).click();
+    await ownerPage.getByLabel('Current password').fill(PASSWORD);
+    await ownerPage.getByLabel('New password').fill(newPassword);
+    await ownerPage.getByRole('button', { name: 'Change password' }).click();
+    await ownerPage.getByText('Password changed.').waitFor();
+    await ownerPage.getByRole('link', { name: 'Members' }).click();
+  });
+
   await check('the session survives a reload; sign-out ends it', async () => {
     await ownerPage.reload();
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
@@ -508,6 +518,26 @@ async function main(state) {
     await ownerPage.reload();
     await ownerPage.getByRole('heading', { name: 'Sign in to Roster' }).waitFor();
     await shot(ownerPage, 'desktop-sign-in');
+  });
+
+  await check('"forgot password" emails a reset link', async () => {
+    await ownerPage.getByRole('link', { name: 'Forgot password?' }).click();
+    await ownerPage.getByLabel('Email').fill(owner.email);
+    await ownerPage.getByRole('button', { name: 'Send reset link' }).click();
+    await ownerPage.getByText(`If an account exists for ${owner.email}`).waitFor();
+    await waitForLink(mailDir, base, owner.email, '/reset');
+    await ownerPage.getByRole('link', { name: 'Back to sign in' }).click();
+  });
+
+  await check('owner signs in with the new password (a wrong one is a sentence)', async () => {
+    await ownerPage.getByLabel('Email').fill(owner.email);
+    await ownerPage.getByLabel('Password').fill(PASSWORD);
+    await ownerPage.getByRole('button', { name: 'Sign in' }).click();
+    await ownerPage.getByRole('alert').getByText('The email or password is incorrect.').waitFor();
+    await ownerPage.getByLabel('Password').fill(newPassword);
+    await ownerPage.getByRole('button', { name: 'Sign in' }).click();
+    await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
+    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).waitFor();
   });
 
   await check('access tokens were refreshed along the way (rotating refresh tokens)', () => {
@@ -526,8 +556,12 @@ async function main(state) {
  * of the verification email, then the console's banner goes away.
  */
 async function verifyOwnerEmail(page, mailDir, base) {
-  await page.locator('#verify-banner').waitFor();
-  const link = await waitForLink(mailDir, base, owner.email, '/verify');
+  const banner = page.locator('#verify-banner');
+  await banner.waitFor();
+  await waitForLink(mailDir, base, owner.email, '/verify'); // the sign-up email
+  await banner.getByRole('button', { name: 'Resend verification email' }).click();
+  await banner.getByText(`Verification email sent to ${owner.email}.`).waitFor();
+  const link = await waitForLink(mailDir, base, owner.email, '/verify'); // the one re-sent
   const res = await page.goto(link);
   assert(res.status() === 200, `GET /verify answered ${res.status()}`);
   await page.goto(`${base}/`);

@@ -98,8 +98,8 @@ export function renderShell(app, { workspace, page }) {
           resend.disabled = true;
           note.textContent = '';
           try {
-            await app.sendVerificationEmail();
-            note.textContent = t('verify.sent', { email: me.email });
+            if (await app.sendVerificationEmail()) note.textContent = t('verify.sent', { email: me.email });
+            else await app.refreshMe(); // verified meanwhile: the banner goes
           } catch (e) {
             note.textContent = app.errorText(e);
           } finally {
