@@ -70,5 +70,8 @@ fi
 roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
-node "$dir/activate.mjs" "$@"
-node "$dir/console.mjs"
+# Both run even when the first fails; the script fails if either does.
+status=0
+node "$dir/activate.mjs" "$@" || status=1
+node "$dir/console.mjs" || status=1
+exit "$status"

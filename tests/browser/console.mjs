@@ -259,6 +259,8 @@ async function main(state) {
     await ownerPage.getByRole('button', { name: 'Create account' }).click();
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
     await row(ownerPage, owner.email).getByText('Owner', { exact: true }).waitFor();
+    await ownerPage.locator('#verify-banner').waitFor();
+    await shot(ownerPage, 'desktop-new-owner');
     const m = /\/workspaces\/([^/]+)\/members$/.exec(new URL(ownerPage.url()).pathname);
     assert(m, `landed on ${ownerPage.url()}`);
     return m[1];
