@@ -403,11 +403,25 @@ async function main(state) {
     await shot(inviteePage, 'phone-removed');
   });
 
+  await check('owner re-sends, then revokes, the pending invitation of another address', async () => {
+    await row(ownerPage, second.email).getByRole('button', { name: /^Manage/ }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: /^Manage/ });
+    await dialog.getByRole('button', { name: 'Resend invitation' }).click();
+    await dialog.getByText(`A new invitation was emailed to ${second.email}`).waitFor();
+    await waitForLink(mailDir, base, second.email, '/activate'); // the first
+    await waitForLink(mailDir, base, second.email, '/activate'); // the one re-sent
+    await dialog.getByRole('button', { name: 'Revoke invitation link' }).click();
+    await dialog.getByText(`The invitation link of ${second.email} no longer works.`).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   await check('the audit log tells the story, newest first', async () => {
     await ownerPage.getByRole('link', { name: 'Audit log' }).click();
     await ownerPage.getByRole('heading', { name: 'Audit log' }).waitFor();
     const first = ownerPage.locator('.audit-table tbody tr').first();
-    await first.getByText(`removed ${invitee.name}`).waitFor();
+    await first.getByText('revoked the invitation of sam').waitFor();
+    await ownerPage.getByText(`removed ${invitee.name}`).waitFor();
     await ownerPage.getByText(`changed the role of ${invitee.name} from Member to Editor`).waitFor();
     await shot(ownerPage, 'desktop-audit');
   });
@@ -479,6 +493,27 @@ async function main(state) {
     await ownerPage.getByText('No members match these filters.').first().waitFor();
     await ownerPage.getByRole('button', { name: 'Clear filters' }).click();
     await ownerPage.getByText('Showing 1–20 of 26').waitFor();
+  });
+
+  await check('the audit log pages with "Load older events"', async () => {
+    await ownerPage.getByRole('link', { name: 'Audit log' }).click();
+    await ownerPage.getByText('27 events').waitFor();
+    const rows = ownerPage.locator('.audit-table tbody tr');
+    await ownerPage.getByRole('button', { name: 'Load older events' }).click();
+    await ownerPage.locator('.audit-table tbody tr:nth-child(27)').waitFor();
+    assert(await rows.count() === 27, `${await rows.count()} rows`);
+    await rows.last().getByText('created the workspace').waitFor();
+    assert(await ownerPage.getByRole('button', { name: 'Load older events' }).count() === 0, 'still offers older events');
+  });
+
+  await check('the workspace menu switches workspaces', async () => {
+    await ownerPage.getByRole('button', { name: 'Workspace: Launch Crew' }).click();
+    await ownerPage.getByRole('link', { name: new RegExp(`^${owner.name}'s Workspace`) }).click();
+    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).waitFor();
+    await ownerPage.getByRole('heading', { name: 'Audit log' }).waitFor(); // the same page
+    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).click();
+    await ownerPage.getByRole('link', { name: /^Launch Crew/ }).click();
+    await ownerPage.getByRole('button', { name: 'Workspace: Launch Crew' }).waitFor();
   });
 
   await check('owner transfers ownership with the emailed code, then leaves', async () => {
