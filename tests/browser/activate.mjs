@@ -215,6 +215,11 @@ async function main(state) {
     assert(/incomplete/i.test(text), `#invalid says "${text}"`);
   }, { soft: true });
 
+  await check('a link without token and with lang=zh-Hans says so in Chinese', async () => {
+    const { text } = await expectInvalid(`${base}/activate?lang=zh-Hans`);
+    assert(text.includes('链接不完整'), `#invalid says "${text}"`);
+  }, { soft: true });
+
   // --- the same in Simplified Chinese -----------------------------------------------------------
   const zhInvitee = { email: 'zhang.wei@example.com', name: '张伟', password: '张伟的密码-2026' };
 

@@ -240,6 +240,18 @@ async function main(state) {
   }, { soft: true });
   await env.screenshot(page, 'reset-zh-form');
 
+  // For a person to look at: dark mode on a desktop-sized window.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(`${base}/reset?token=made-up&lang=en-US`);
+  await page.locator('#password').waitFor({ state: 'visible' });
+  await page.locator('#submit').click();
+  await page.locator('#password[aria-invalid="true"]').waitFor();
+  await env.screenshot(page, 'reset-en-dark-desktop');
+  await page.goto(`${base}/verify?token=made-up&lang=en-US`);
+  await waitForState(page, '#invalid', ['#error', '#success']);
+  await env.screenshot(page, 'verify-en-dark-desktop');
+
   await finalChecks(env);
 }
 
