@@ -263,6 +263,7 @@ async function main(state) {
     const msg = (await zh.locator('#password-error').textContent()).trim();
     assert(msg === '密码至少需要 8 个字符。', `#password-error says "${msg}"`);
   }, { soft: true });
+  await env.screenshot(zh, 'activate-zh-form');
 
   await check('zh-Hans invitee activates the account, and is led on to / in Chinese', async () => {
     await zh.fill('#name', zhInvitee.name);
