@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Browser test of the invitation activation page (tests/browser/activate.mjs), in Debian's
-# Chromium driven by playwright-core. Installs what is missing first, then runs the test:
+# Browser tests of the pages emailed links open, in Debian's Chromium driven by playwright-core:
+# tests/browser/activate.mjs (/activate, in English and Chinese) and tests/browser/links.mjs
+# (/verify and /reset). Installs what is missing first, then runs the tests (all of them, or the
+# ones named: scripts/browser-test.sh links):
 #   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
 #   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
 # Idempotent: when everything is in place it goes straight to the test.
 #
-# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM.
+# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM, SCREENSHOT_DIR
+# (default target/browser-test: look at the screenshots after a change to a page).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -61,4 +64,13 @@ fi
 roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
-exec node "$dir/activate.mjs" "$@"
+tests=("$@")
+[ "${#tests[@]}" -gt 0 ] || tests=(activate links)
+status=0
+for t in "${tests[@]}"; do
+  t="${t%.mjs}"
+  [ -f "$dir/$t.mjs" ] || die "no test $dir/$t.mjs"
+  say "running $t.mjs"
+  node "$dir/$t.mjs" || status=1
+done
+exit "$status"
