@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Browser tests, in Debian's Chromium driven by playwright-core: the invitation activation page
-# (tests/browser/activate.mjs), then the members console at / (tests/browser/console.mjs, which
-# writes its screenshots to tests/browser/screenshots/). Installs what is missing first:
+# Browser tests in Debian's Chromium driven by playwright-core: the pages emailed links open,
+# tests/browser/activate.mjs (/activate, in English and Chinese) and tests/browser/links.mjs
+# (/verify and /reset), and the members console at /, tests/browser/console.mjs. Installs what is
+# missing first, then runs the tests (all of them, or the ones named: scripts/browser-test.sh
+# console):
 #   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
 #   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
 # Idempotent: when everything is in place it goes straight to the test.
 #
-# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM.
+# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM, SCREENSHOT_DIR
+# (default target/browser-test: look at the screenshots after a change to a page).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,8 +73,13 @@ fi
 roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
-# Both run even when the first fails; the script fails if either does.
+tests=("$@")
+[ "${#tests[@]}" -gt 0 ] || tests=(activate links console)
 status=0
-node "$dir/activate.mjs" "$@" || status=1
-node "$dir/console.mjs" || status=1
+for t in "${tests[@]}"; do
+  t="${t%.mjs}"
+  [ -f "$dir/$t.mjs" ] || die "no test $dir/$t.mjs"
+  say "running $t.mjs"
+  node "$dir/$t.mjs" || status=1
+done
 exit "$status"

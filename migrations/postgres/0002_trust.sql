@@ -40,10 +40,13 @@ CREATE INDEX email_tokens_by_account ON email_tokens (account_id, purpose);
 
 -- Fixed-window attempt counters (login per email and per IP, reset requests...). An attempt is
 -- reserved with one atomic upsert before the work it guards, so batches and parallel requests
--- cannot get past the limit.
+-- cannot get past the limit; refused attempts do not count.
 DROP TABLE login_failures;
 CREATE TABLE throttles (
     key          TEXT PRIMARY KEY,
     window_start TIMESTAMPTZ NOT NULL,
-    hits         INTEGER NOT NULL
+    hits         INTEGER NOT NULL,
+    -- The request that took the last hit granted (a random id): lets one upsert both count
+    -- and tell the caller whether it got a place.
+    granted_to   TEXT NOT NULL
 );

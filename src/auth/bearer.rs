@@ -44,7 +44,14 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_bearer_token() {
-        for v in ["abc", "Basic dXNlcjpwdw==", "Bearer", "Bearer ", "Bearer a b", "Token abc"] {
+        for v in [
+            "abc",
+            "Basic dXNlcjpwdw==",
+            "Bearer",
+            "Bearer ",
+            "Bearer a b",
+            "Token abc",
+        ] {
             assert_eq!(parse(Some(v)), Credentials::Malformed, "{v:?}");
         }
         assert_eq!(parse(None), Credentials::None);

@@ -106,8 +106,9 @@ mod tests {
         let forged = other.issue(id, sid, now(), 60).unwrap();
         assert_eq!(keys.verify(&forged).err(), Some(TokenError::Invalid));
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        let body = URL_SAFE_NO_PAD
-            .encode(serde_json::json!({"sub": id, "sid": sid, "iat": now(), "exp": now() + 60}).to_string());
+        let body = URL_SAFE_NO_PAD.encode(
+            serde_json::json!({"sub": id, "sid": sid, "iat": now(), "exp": now() + 60}).to_string(),
+        );
         assert_eq!(
             keys.verify(&format!("{header}.{body}.")).err(),
             Some(TokenError::Invalid)

@@ -300,8 +300,10 @@ macro_rules! push_filter {
         if let Some(status) = $filter.status {
             // A member's status (`domain::Standing::member_status`): PENDING until the address
             // owner accepted, which an unverified account invited here has not.
-            $qb.push(" AND (CASE WHEN a.status = 'ACTIVE' AND a.email_verified_at IS NULL
-                AND m.role <> 'OWNER' THEN 'PENDING' ELSE a.status END) = ");
+            $qb.push(
+                " AND (CASE WHEN a.status = 'ACTIVE' AND a.email_verified_at IS NULL
+                AND m.role <> 'OWNER' THEN 'PENDING' ELSE a.status END) = ",
+            );
             $qb.push_bind(status.as_str());
         }
         if let Some(search) = &$filter.search {

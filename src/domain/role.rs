@@ -4,7 +4,15 @@ use std::fmt;
 
 /// A member's role in a workspace (Dify's five roles).
 #[derive(
-    async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+    async_graphql::Enum,
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {

@@ -67,7 +67,12 @@ mod tests {
     #[test]
     fn only_a_proven_active_account_is_added_at_once() {
         assert!(standing(Active, true).proven());
-        for (s, v) in [(Active, false), (Pending, false), (Pending, true), (Banned, true)] {
+        for (s, v) in [
+            (Active, false),
+            (Pending, false),
+            (Pending, true),
+            (Banned, true),
+        ] {
             assert!(!standing(s, v).proven(), "{s:?} {v}");
         }
         assert!(standing(Pending, false).needs_link());
@@ -80,7 +85,12 @@ mod tests {
     fn an_unproven_account_reaches_only_what_it_owns() {
         let squatter = standing(Active, false);
         assert!(squatter.may_enter(Role::Owner));
-        for role in [Role::Admin, Role::Editor, Role::Normal, Role::DatasetOperator] {
+        for role in [
+            Role::Admin,
+            Role::Editor,
+            Role::Normal,
+            Role::DatasetOperator,
+        ] {
             assert!(!squatter.may_enter(role), "{role:?}");
             assert!(standing(Active, true).may_enter(role), "{role:?}");
             assert_eq!(squatter.member_status(role), Pending);

@@ -7,8 +7,8 @@ use super::context::{ContextExt, parse_id};
 use super::guards::{Intent, WorkspaceGuard};
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
 use super::types::{
-    Account, ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput,
-    ResetPasswordInput, SignUpInput, Workspace,
+    Account, ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, ResetPasswordInput,
+    SignUpInput, Workspace,
 };
 use crate::domain::Role;
 

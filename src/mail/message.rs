@@ -120,7 +120,9 @@ impl EmailMessage {
     /// The same email without its secret, as kept once it is sent.
     pub fn redacted(mut self) -> EmailMessage {
         match &mut self {
-            EmailMessage::Invitation { activation_url: s, .. }
+            EmailMessage::Invitation {
+                activation_url: s, ..
+            }
             | EmailMessage::TransferCode { code: s, .. }
             | EmailMessage::VerifyEmail { verify_url: s, .. }
             | EmailMessage::PasswordReset { reset_url: s, .. } => *s = SENT.to_owned(),

@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn roles_are_words() {
-        assert_eq!(role_name(Role::DatasetOperator, Language::EnUs), "Dataset operator");
+        assert_eq!(
+            role_name(Role::DatasetOperator, Language::EnUs),
+            "Dataset operator"
+        );
         assert_eq!(role_name(Role::Admin, Language::ZhHans), "管理员");
     }
 }

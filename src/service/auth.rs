@@ -193,17 +193,15 @@ impl Roster {
             email: format!("login:email:{email}"),
             ip: format!("login:ip:{ip}"),
         };
-        let by_email = self.db.throttle_hit(&keys.email, now, window).await?;
-        if by_email.hits > i32::try_from(limits.login_failures_per_email).unwrap_or(i32::MAX) {
-            return Err(AppError::RateLimited {
-                retry_after: by_email.retry_after(window, now),
-            });
-        }
-        let by_ip = self.db.throttle_hit(&keys.ip, now, window).await?;
-        if by_ip.hits > i32::try_from(limits.login_failures_per_ip).unwrap_or(i32::MAX) {
-            return Err(AppError::RateLimited {
-                retry_after: by_ip.retry_after(window, now),
-            });
+        self.throttle(&keys.email, limits.login_failures_per_email, window, now)
+            .await?;
+        if let Err(e) = self
+            .throttle(&keys.ip, limits.login_failures_per_ip, window, now)
+            .await
+        {
+            // Refused for the client: the address's reservation is not used.
+            self.db.throttle_release(&keys.email).await?;
+            return Err(e);
         }
         Ok(keys)
     }
@@ -298,12 +296,14 @@ pub(crate) struct LoginKeys {
 }
 
 impl LoginKeys {
-    /// A right password: the address's count starts over, and the client's count only keeps
-    /// failures (an office behind one address is not locked out by its own logins).
+    /// A right password gives its reservation back: the counts keep only failures (SPEC 6:
+    /// 5 failures per address, 100 per client, in 15 minutes), so people who sign in often
+    /// are never locked out, and a success cannot make room for more guesses than that.
     pub(crate) async fn succeeded(&self, roster: &Roster, now: DateTime<Utc>) -> AppResult<()> {
-        let stale = now - Duration::seconds(LOGIN_WINDOW_SECS);
-        roster.db.throttle_clear(&self.email, stale).await?;
+        roster.db.throttle_release(&self.email).await?;
         roster.db.throttle_release(&self.ip).await?;
+        let stale = now - Duration::seconds(LOGIN_WINDOW_SECS);
+        roster.db.throttle_prune(stale).await?;
         Ok(())
     }
 }

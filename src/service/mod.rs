@@ -7,6 +7,7 @@ mod invitations;
 mod members;
 mod ownership;
 mod recovery;
+mod throttle;
 mod workspaces;
 
 pub use auth::{Authenticated, Session};

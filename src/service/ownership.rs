@@ -8,10 +8,10 @@ use super::Roster;
 use super::members::{Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::tokens;
 use crate::db::audit::{AuditAction, NewAuditEvent};
-use crate::mail::message::EmailMessage;
 use crate::db::{Tx, WorkspaceRow};
 use crate::domain::{Action, Role};
 use crate::error::{AppError, AppResult};
+use crate::mail::message::EmailMessage;
 
 /// How long a transfer code stays valid.
 const CODE_TTL_SECS: i64 = 5 * 60;

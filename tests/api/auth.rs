@@ -260,7 +260,14 @@ async fn bad_tokens_are_unauthenticated(backend: Backend) {
         &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .expect("jwt");
-    for token in [expired, forged, no_session, alg_none, hs512, "garbage".to_owned()] {
+    for token in [
+        expired,
+        forged,
+        no_session,
+        alg_none,
+        hs512,
+        "garbage".to_owned(),
+    ] {
         let e = app.err(Some(&token), ME, json!({})).await;
         assert_eq!(code(&e), "UNAUTHENTICATED", "{token}");
     }

@@ -312,11 +312,18 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
         .await;
         app.settle_emails().await;
         let again = app
-            .ok(Some(&v.token), "mutation { sendVerificationEmail }", json!({}))
+            .ok(
+                Some(&v.token),
+                "mutation { sendVerificationEmail }",
+                json!({}),
+            )
             .await;
         assert_eq!(again["sendVerificationEmail"], true);
         let verify_url = s(&app.last_email("verify_email", &unverified).await["verify_url"]);
-        assert!(verify_url.ends_with(&format!("&lang={language}")), "{verify_url}");
+        assert!(
+            verify_url.ends_with(&format!("&lang={language}")),
+            "{verify_url}"
+        );
         app.ok(
             None,
             "mutation($e: String!) { requestPasswordReset(email: $e) }",
@@ -345,9 +352,17 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
                 .unwrap_or_else(|| panic!("no mail to {to}"));
             assert!(m.text.contains(&url), "{lang} text: {}", m.text);
             assert!(unescape(&m.html).contains(&url), "{lang} html: {}", m.html);
-            assert!(m.text.contains("UTC"), "the expiry says its time zone: {}", m.text);
+            assert!(
+                m.text.contains("UTC"),
+                "the expiry says its time zone: {}",
+                m.text
+            );
             if language == "zh-Hans" {
-                assert!(m.text.contains("年") && m.text.contains("链接"), "{}", m.text);
+                assert!(
+                    m.text.contains("年") && m.text.contains("链接"),
+                    "{}",
+                    m.text
+                );
             } else {
                 assert!(m.text.contains("link"), "{}", m.text);
             }

@@ -44,7 +44,10 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
     let first = app
         .invite(&owner.token, &ws, &["pending@example.com"], "NORMAL")
         .await;
-    assert!(first[0]["activationUrl"].is_null(), "links go only to the address");
+    assert!(
+        first[0]["activationUrl"].is_null(),
+        "links go only to the address"
+    );
     let old_link = app.link_token("invitation", "pending@example.com").await;
 
     let results = app
@@ -89,9 +92,7 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
     );
 
     let invited = &results[0];
-    let url = s(&app
-        .last_email("invitation", "new.person@example.com")
-        .await["activation_url"]);
+    let url = s(&app.last_email("invitation", "new.person@example.com").await["activation_url"]);
     assert!(invited["activationUrl"].is_null());
     assert!(
         url.starts_with("https://roster.example/activate?token="),
@@ -168,14 +169,13 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
 async fn invitation_links_preview_activate_once_and_expire(backend: Backend) {
     let app = TestApp::new(backend).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
-    let results = app
-        .invite(
-            &owner.token,
-            &owner.workspace,
-            &["neo@example.com", "late@example.com"],
-            "NORMAL",
-        )
-        .await;
+    app.invite(
+        &owner.token,
+        &owner.workspace,
+        &["neo@example.com", "late@example.com"],
+        "NORMAL",
+    )
+    .await;
     let token = app.link_token("invitation", "neo@example.com").await;
     let late = app.link_token("invitation", "late@example.com").await;
 
@@ -358,7 +358,10 @@ async fn the_member_limit_refuses_the_whole_call(backend: Backend) {
         .await;
     assert_eq!(code(&e), "LIMIT_EXCEEDED");
     assert!(
-        app.outbox().await.iter().all(|(kind, _, _)| kind == "verify_email"),
+        app.outbox()
+            .await
+            .iter()
+            .all(|(kind, _, _)| kind == "verify_email"),
         "nothing happened"
     );
     let r = app

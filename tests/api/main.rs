@@ -14,5 +14,6 @@ mod members;
 mod ownership;
 mod reads;
 mod schema;
+mod trust;
 mod workspaces;
 mod ws;

@@ -10,8 +10,8 @@ use crate::db::invitations::InvitationRow;
 use crate::domain::names::check_password;
 use crate::domain::{AccountStatus, Standing};
 use crate::error::{AppError, AppResult};
-use crate::service::auth::{Session, valid_name};
 use crate::service::Roster;
+use crate::service::auth::{Session, valid_name};
 
 /// Why an invitation cannot be used now.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -26,7 +26,9 @@ enum Unusable {
 impl Unusable {
     fn message(self) -> &'static str {
         match self {
-            Unusable::Revoked => "this invitation link has been replaced or revoked; ask for a new one",
+            Unusable::Revoked => {
+                "this invitation link has been replaced or revoked; ask for a new one"
+            }
             Unusable::Used => "this invitation link has already been used: sign in instead",
             Unusable::Expired => "this invitation link has expired; ask for a new one",
         }

@@ -133,7 +133,9 @@ impl Roster {
                 Entry::Invalid(raw) => InviteResult::bare(
                     raw,
                     InviteStatus::InvalidEmail,
-                    Some(invalid_email_message(self.config.allow_dotless_email_domains)),
+                    Some(invalid_email_message(
+                        self.config.allow_dotless_email_domains,
+                    )),
                 ),
                 Entry::Valid(email) => done.next().ok_or_else(|| {
                     AppError::Internal(anyhow::anyhow!("no invitation result for {email}"))
