@@ -12,25 +12,20 @@
 //
 //   node tests/browser/console.mjs            (from the repository root)
 //
-// Env: ROSTER_BIN (default ./target/debug/roster), CHROMIUM (default /usr/bin/chromium).
-// Screenshots go to tests/browser/screenshots/ (gitignored).
+// Uses the shared harness (harness.mjs). Env: ROSTER_BIN (default ./target/debug/roster),
+// CHROMIUM (default /usr/bin/chromium), SCREENSHOT_DIR (default ./target/browser-test, ignored
+// by git; the files are named console-*.png).
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseEml } from './activate.mjs';
+import {
+  assert, check, freePort, log, pageLink, repoRoot, run, startRoster, waitForEmail, waitForHealth,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const shotsDir = path.join(here, 'screenshots');
+const shotsDir = path.resolve(process.env.SCREENSHOT_DIR || path.join(repoRoot, 'target', 'browser-test'));
 
-const OVERALL_TIMEOUT_MS = 90_000;
 const UI_TIMEOUT_MS = 10_000;
-const MAIL_TIMEOUT_MS = 15_000;
 const PASSWORD = 'correct horse battery';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -39,153 +34,41 @@ const owner = { name: 'Ada Owner', email: 'ada@example.com' };
 const invitee = { name: 'Ina Invitee', email: 'ina@example.com' };
 const second = { email: 'sam@example.com' };
 
-let passed = 0;
-let failed = 0;
-class Abort extends Error {}
-const log = (line) => process.stdout.write(`${line}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Emails already read (each email is used once). */
+const seen = new Set();
 
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const value = await fn();
-    passed++;
-    log(`PASS ${name} (${Date.now() - started} ms)`);
-    return value;
-  } catch (e) {
-    failed++;
-    log(`FAIL ${name}: ${e && e.message ? e.message.split('\n').slice(0, 6).join('\n     ') : e}`);
-    throw new Abort(name);
-  }
+/** The `<base>/<page>?token=...` link of the next unread email of `kind` to `to`. */
+async function nextLink(env, to, kind, page) {
+  return pageLink(await waitForEmail(env.mailDir, { to, kind, seen }), env.base, page);
 }
 
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
+/** The 6-digit code of the next unread ownership-transfer email to `to`. */
+async function nextTransferCode(env, to) {
+  const email = await waitForEmail(env.mailDir, { to, kind: 'transfer_code', seen });
+  const m = /^\s*(\d{6})\s*$/m.exec(email.plain || '');
+  assert(m, `no 6-digit code in the transfer-code email:\n${email.plain}`);
+  return m[1];
 }
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startRoster(bin, env) {
-  const output = [];
-  const child = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (chunk) => {
-    for (const line of chunk.toString().split('\n')) if (line) output.push(line);
-    if (output.length > 200) output.splice(0, output.length - 200);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output, exited };
-}
-
-async function stopRoster(roster) {
-  if (!roster || roster.child.exitCode !== null || roster.child.signalCode !== null) return;
-  roster.child.kill('SIGTERM');
-  if ((await Promise.race([roster.exited, sleep(5000).then(() => 'timeout')])) === 'timeout') {
-    roster.child.kill('SIGKILL');
-  }
-}
-
-async function waitForHealth(base, roster) {
-  const deadline = Date.now() + 30_000;
-  let gone = null;
-  roster.exited.then((r) => { gone = r; });
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`roster exited early (code ${gone.code})`);
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-    } catch { /* not yet */ }
-    await sleep(150);
-  }
-  throw new Error('GET /healthz did not answer 200 within 30 s');
-}
-
-/**
- * Waits for an email to `recipient` whose text part holds a `<base><pathname>?...` link not
- * seen before; returns the link. The server writes each .eml under a temporary name and renames
- * it, and a file that does not parse (an unclosed multipart) is skipped until it does.
- */
-const seenLinks = new Set();
-async function waitForLink(mailDir, base, recipient, pathname) {
-  const deadline = Date.now() + MAIL_TIMEOUT_MS;
-  const escaped = `${base}${pathname}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`${escaped}\\?[^\\s<>"'()\\[\\]]+`, 'g');
-  while (Date.now() < deadline) {
-    const names = existsSync(mailDir) ? (await readdir(mailDir)).filter((n) => n.endsWith('.eml')).sort() : [];
-    for (const name of names) {
-      const file = path.join(mailDir, name);
-      let email;
-      try {
-        email = parseEml(await readFile(file));
-      } catch {
-        continue;
-      }
-      if (!email.recipients.includes(recipient) || !email.plain) continue;
-      for (const raw of email.plain.match(pattern) || []) {
-        const link = raw.replace(/[.,;:!?]+$/, '');
-        if (!seenLinks.has(link)) {
-          seenLinks.add(link);
-          return link;
-        }
-      }
-    }
-    await sleep(200);
-  }
-  throw new Error(`no email to ${recipient} with a ${pathname} link within ${MAIL_TIMEOUT_MS / 1000} s`);
-}
-
-/** The 6-digit code of the newest ownership-transfer email to `recipient`. */
-async function waitForCode(mailDir, recipient) {
-  const deadline = Date.now() + MAIL_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const names = (await readdir(mailDir)).filter((n) => n.endsWith('.eml')).sort().reverse();
-    for (const name of names) {
-      const file = path.join(mailDir, name);
-      if (seenCodes.has(file)) continue;
-      let email;
-      try {
-        email = parseEml(await readFile(file));
-      } catch {
-        continue;
-      }
-      if (!email.recipients.includes(recipient) || !/transfer ownership/i.test(email.subject)) continue;
-      const m = /^\s*(\d{6})\s*$/m.exec(email.plain || '');
-      if (m) {
-        seenCodes.add(file);
-        return m[1];
-      }
-    }
-    await sleep(200);
-  }
-  throw new Error(`no transfer-code email to ${recipient} within ${MAIL_TIMEOUT_MS / 1000} s`);
-}
-const seenCodes = new Set();
 
 // ---------------------------------------------------------------------------------------------
 
 async function main(state) {
+  const started = Date.now();
   const rosterBin = process.env.ROSTER_BIN ? path.resolve(process.env.ROSTER_BIN) : path.join(repoRoot, 'target', 'debug', 'roster');
   const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-  assert(existsSync(rosterBin), `no roster binary at ${rosterBin}`);
-  assert(existsSync(chromiumPath), `no chromium at ${chromiumPath}`);
+  await check('roster binary and chromium exist', () => {
+    assert(existsSync(rosterBin), `no roster binary at ${rosterBin} (cargo build, or set ROSTER_BIN)`);
+    assert(existsSync(chromiumPath), `no chromium at ${chromiumPath} (run scripts/browser-test.sh, or set CHROMIUM)`);
+  });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'roster-console-'));
+  state.tmp = tmp; // removed when every check passed
   const mailDir = path.join(tmp, 'mail');
   mkdirSync(mailDir);
   mkdirSync(shotsDir, { recursive: true });
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const env = { base, mailDir };
   state.roster = startRoster(rosterBin, {
     PATH: process.env.PATH,
     HOME: process.env.HOME || tmp,
@@ -200,7 +83,7 @@ async function main(state) {
     // seconds after the last refresh rotates the refresh token again (exercises rotation).
     ROSTER_ACCESS_TOKEN_TTL_SECS: '62',
   });
-  await check('roster starts', () => waitForHealth(base, state.roster));
+  await check(`roster answers GET /healthz on ${base}`, () => waitForHealth(base, state.roster));
 
   const { chromium } = await import('playwright-core');
   state.browser = await chromium.launch({
@@ -230,7 +113,7 @@ async function main(state) {
   }
   // Full-page shots, except with a dialog open (its backdrop covers the viewport only).
   const shot = async (page, name) => {
-    const file = path.join(shotsDir, `${name}.png`);
+    const file = path.join(shotsDir, `console-${name}.png`);
     const dialogOpen = await page.locator('dialog[open]').count() > 0;
     await page.screenshot({ path: file, fullPage: !dialogOpen });
     log(`     screenshot: ${path.relative(repoRoot, file)}`);
@@ -266,7 +149,7 @@ async function main(state) {
     return m[1];
   });
 
-  await check('owner verifies the email address from the emailed link', () => verifyOwnerEmail(ownerPage, mailDir, base));
+  await check('owner verifies the email address from the emailed link', () => verifyOwnerEmail(ownerPage, env));
 
   // --- invite a pasted list -----------------------------------------------------------------
   await check('owner invites a pasted list and sees each address’s result', async () => {
@@ -304,7 +187,7 @@ async function main(state) {
 
   // --- the invitee activates from the emailed link ---------------------------------------------
   await check('invitee activates from the emailed link and lands in the console', async () => {
-    const link = await waitForLink(mailDir, base, invitee.email, '/activate');
+    const link = await nextLink(env, invitee.email, 'invitation', 'activate');
     await inviteePage.goto(link);
     await inviteePage.locator('#name').fill(invitee.name);
     await inviteePage.locator('#password').fill(PASSWORD);
@@ -408,8 +291,8 @@ async function main(state) {
     const dialog = ownerPage.getByRole('dialog', { name: /^Manage/ });
     await dialog.getByRole('button', { name: 'Resend invitation' }).click();
     await dialog.getByText(`A new invitation was emailed to ${second.email}`).waitFor();
-    await waitForLink(mailDir, base, second.email, '/activate'); // the first
-    await waitForLink(mailDir, base, second.email, '/activate'); // the one re-sent
+    await nextLink(env, second.email, 'invitation', 'activate'); // the first
+    await nextLink(env, second.email, 'invitation', 'activate'); // the one re-sent
     await dialog.getByRole('button', { name: 'Revoke invitation link' }).click();
     await dialog.getByText(`The invitation link of ${second.email} no longer works.`).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
@@ -522,7 +405,7 @@ async function main(state) {
     const dialog = ownerPage.getByRole('dialog', { name: /^Transfer ownership/ });
     await dialog.getByRole('button', { name: 'Email me a code' }).click();
     await dialog.getByText(`Code sent to ${owner.email}.`).waitFor();
-    const code = await waitForCode(mailDir, owner.email);
+    const code = await nextTransferCode(env, owner.email);
     await dialog.getByLabel('New owner').selectOption({ label: `${invitee.name} (${invitee.email})` });
     await dialog.getByLabel('Code from the email').fill(code);
     await shot(ownerPage, 'desktop-transfer');
@@ -562,7 +445,7 @@ async function main(state) {
     await ownerPage.getByLabel('Email').fill(owner.email);
     await ownerPage.getByRole('button', { name: 'Send reset link' }).click();
     await ownerPage.getByText(`If an account exists for ${owner.email}`).waitFor();
-    await waitForLink(mailDir, base, owner.email, '/reset');
+    await nextLink(env, owner.email, 'password_reset', 'reset');
     await ownerPage.getByRole('link', { name: 'Back to sign in' }).click();
   });
 
@@ -586,60 +469,25 @@ async function main(state) {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
     assert(blocked.length === 0, `blocked requests: ${blocked.join(', ')}`);
   });
+  log(`     the story took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
  * Sign-up leaves the address unverified (an unverified account cannot invite): open the link
  * of the verification email, then the console's banner goes away.
  */
-async function verifyOwnerEmail(page, mailDir, base) {
+async function verifyOwnerEmail(page, env) {
   const banner = page.locator('#verify-banner');
   await banner.waitFor();
-  await waitForLink(mailDir, base, owner.email, '/verify'); // the sign-up email
+  await nextLink(env, owner.email, 'verify_email', 'verify'); // the sign-up email
   await banner.getByRole('button', { name: 'Resend verification email' }).click();
   await banner.getByText(`Verification email sent to ${owner.email}.`).waitFor();
-  const link = await waitForLink(mailDir, base, owner.email, '/verify'); // the one re-sent
+  const link = await nextLink(env, owner.email, 'verify_email', 'verify'); // the one re-sent
   const res = await page.goto(link);
   assert(res.status() === 200, `GET /verify answered ${res.status()}`);
-  await page.goto(`${base}/`);
+  await page.goto(`${env.base}/`);
   await page.getByRole('heading', { name: 'Members' }).waitFor();
   await page.locator('#verify-banner').waitFor({ state: 'detached' });
 }
 
-// ---------------------------------------------------------------------------------------------
-
-async function run() {
-  const started = Date.now();
-  const state = { roster: null, browser: null };
-  const timer = setTimeout(() => {
-    log(`FAIL overall timeout: not finished within ${OVERALL_TIMEOUT_MS / 1000} s`);
-    failed++;
-    finish();
-  }, OVERALL_TIMEOUT_MS);
-  let done = false;
-  async function finish() {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    if (failed && state.roster) {
-      log('--- last roster output ---');
-      for (const line of state.roster.output.slice(-30)) log(line);
-    }
-    if (state.browser) await Promise.race([state.browser.close().catch(() => {}), sleep(5000)]);
-    await stopRoster(state.roster);
-    log(`${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    process.exit(failed ? 1 : 0);
-  }
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { failed++; finish(); });
-  try {
-    await main(state);
-  } catch (e) {
-    if (!(e instanceof Abort)) {
-      failed++;
-      log(`FAIL unexpected error: ${e && e.stack ? e.stack : e}`);
-    }
-  }
-  await finish();
-}
-
-run();
+run(main);
