@@ -83,6 +83,9 @@ const app = {
   /** Re-sends the verification link; false when the address is verified already. */
   sendVerificationEmail: async () => (await session.call(SEND_VERIFICATION)).sendVerificationEmail,
 
+  /** A notice shown at the top of the next page rendered (after a removal, say). */
+  flash: null,
+
   toast(message, kind = 'ok') {
     const item = h('div', { class: `toast toast-${kind}`, text: message });
     toasts.appendChild(item);
@@ -210,6 +213,10 @@ async function render({ focus = false } = {}) {
 }
 
 function mountShell(shell, focus, title) {
+  if (app.flash) {
+    shell.main.prepend(h('p', { class: 'alert alert-warn', role: 'status', text: app.flash }));
+    app.flash = null;
+  }
   replace(root, shell.root);
   document.title = t('app.title', { page: title });
   if (focus) {
@@ -273,7 +280,7 @@ async function onMemberEvent(workspaceId, event) {
     app.toast(t('live.event', { actor: personName(event.actor), what: describeEvent(event) }), 'info');
   }
   if (aboutMe && (event.action === 'MEMBER_REMOVED' || event.action === 'MEMBER_LEFT')) {
-    if (!byMe) app.toast(t('live.removedYou', { workspace: wsName }), 'warn');
+    if (!byMe) app.flash = t('live.removedYou', { workspace: wsName });
     app.liveWorkspace = null;
     await loadMe();
     if (route().id === workspaceId) app.navigate('/', { replace: true });

@@ -124,13 +124,14 @@ export function openInviteDialog(app, workspace, onDone) {
   }
 }
 
+/**
+ * What happened to one address. The server's message (English) is the most specific sentence
+ * ("Already a member, as Owner."); in other languages it follows the translated status.
+ */
 function resultSentence(r) {
   const base = t(`invite.result.${r.status}`);
   if (!r.message) return base;
-  const extra = sentence(r.message);
-  // The server's message often says what the status already says ("not a valid email address").
-  const same = base.toLowerCase().includes(extra.toLowerCase().replace(/[.!?。]$/, ''));
-  return same ? base : `${base} ${extra}`;
+  return language() === 'en-US' ? sentence(r.message) : `${base}（${r.message.trim()}）`;
 }
 
 function sentence(m) {
