@@ -5,7 +5,18 @@ import { h } from '../dom.js';
 import { LANGUAGES, chooseLanguage, language, roleName, t } from '../i18n.js';
 import { canSeeAudit } from '../permissions.js';
 
-/** A button that shows and hides a panel (Escape and outside clicks close it). */
+// One listener for the whole page: a click outside an open menu closes it.
+document.addEventListener('click', (event) => {
+  for (const menu of document.querySelectorAll('.menu')) {
+    const button = menu.querySelector('.menu-button');
+    if (button && button.getAttribute('aria-expanded') === 'true' && !menu.contains(event.target)) {
+      button.setAttribute('aria-expanded', 'false');
+      menu.querySelector('.menu-panel').hidden = true;
+    }
+  }
+});
+
+/** A button that shows and hides a panel (Escape, a click outside or leaving it closes it). */
 function disclosure({ label, labelText, panel, className }) {
   const panelId = `${className}-panel`;
   panel.id = panelId;
@@ -28,9 +39,6 @@ function disclosure({ label, labelText, panel, className }) {
       setOpen(false);
       button.focus();
     }
-  });
-  document.addEventListener('click', (e) => {
-    if (!panel.hidden && !wrap.contains(e.target)) setOpen(false);
   });
   wrap.addEventListener('focusout', (e) => {
     if (!panel.hidden && e.relatedTarget && !wrap.contains(e.relatedTarget)) setOpen(false);
