@@ -338,7 +338,7 @@ document.addEventListener('visibilitychange', () => {
 
 async function boot() {
   replace(root, h('p', { class: 'boot', role: 'status', text: t('common.loading') }));
-  await session.adoptActivationTokens();
+  await session.adoptHandedOverSession();
   try {
     app.serverInfo = (await graphql(SERVER_INFO)).serverInfo;
   } catch {

@@ -135,10 +135,12 @@ export async function call(query, variables = {}) {
 }
 
 /**
- * After /activate, the invitation page leaves its tokens in sessionStorage: the console takes
- * them over (rotating the refresh token at once) so the new member lands signed in.
+ * The pages emailed links open (/activate, /reset, /verify) leave the session they started in
+ * sessionStorage: the console takes it over (rotating the refresh token at once), so the person
+ * lands signed in. It is newer than any session stored here (a reset even revoked those), so it
+ * replaces one.
  */
-export async function adoptActivationTokens() {
+export async function adoptHandedOverSession() {
   let refreshToken = null;
   try {
     refreshToken = window.sessionStorage.getItem('roster.refreshToken');
@@ -147,7 +149,7 @@ export async function adoptActivationTokens() {
   } catch {
     return;
   }
-  if (!refreshToken || session) return;
+  if (!refreshToken) return;
   try {
     const data = await graphql(REFRESH, { t: refreshToken });
     start(data.refreshToken);
