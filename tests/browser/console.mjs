@@ -194,7 +194,7 @@ async function main(state) {
     await inviteePage.locator('#confirm').fill(PASSWORD);
     await inviteePage.locator('#submit').click();
     await inviteePage.locator('#success').waitFor();
-    await inviteePage.goto(`${base}/`);
+    await inviteePage.getByRole('link', { name: 'Continue to Roster' }).click(); // hands the session over
     await inviteePage.getByRole('heading', { name: 'Members' }).waitFor();
     await row(inviteePage, invitee.email).getByText('you', { exact: true }).waitFor();
     await row(inviteePage, invitee.email).getByText('Member', { exact: true }).waitFor();
@@ -508,7 +508,7 @@ async function verifyOwnerEmail(page, env) {
   const link = await nextLink(env, owner.email, 'verify_email', 'verify'); // the one re-sent
   const res = await page.goto(link);
   assert(res.status() === 200, `GET /verify answered ${res.status()}`);
-  await page.goto(`${env.base}/`);
+  await page.getByRole('link', { name: 'Continue to Roster' }).click();
   await page.getByRole('heading', { name: 'Members' }).waitFor();
   await page.locator('#verify-banner').waitFor({ state: 'detached' });
 }
