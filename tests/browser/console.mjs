@@ -313,6 +313,9 @@ async function main(state) {
     await ownerPage.getByRole('link', { name: 'Members' }).click();
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
     await shot(ownerPage, 'desktop-members');
+    await ownerPage.emulateMedia({ colorScheme: 'dark' });
+    await shot(ownerPage, 'desktop-members-dark');
+    await ownerPage.emulateMedia({ colorScheme: 'light' });
     await ownerPage.getByRole('button', { name: `Signed in as ${owner.name}` }).click();
     await ownerPage.getByLabel('Language').selectOption('zh-Hans');
     await ownerPage.getByRole('heading', { name: '成员' }).waitFor();
