@@ -50,17 +50,18 @@ if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | 
     || say "no CJK font installed: Chinese text in screenshots will show as boxes"
 fi
 
-# --- Node.js and playwright-core ----------------------------------------------------------------
+# --- Node.js, playwright-core and axe-core ------------------------------------------------------
 command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 20 or newer is needed)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "Node.js $(node --version) is too old: playwright-core needs 20 or newer"
 
-# Reinstall only when node_modules lacks the pinned playwright-core version.
-wanted="$(node -p "require('./$dir/package.json').dependencies['playwright-core']")"
-installed="$(node -p "try { require('./$dir/node_modules/playwright-core/package.json').version } catch { '' }")"
+# Reinstall only when node_modules lacks a pinned version (playwright-core drives Chromium;
+# axe-core checks the console's accessibility).
+wanted="$(node -p "const d = require('./$dir/package.json').dependencies; Object.keys(d).sort().map((k) => k + '@' + d[k]).join(' ')")"
+installed="$(node -p "const d = require('./$dir/package.json').dependencies; Object.keys(d).sort().map((k) => { try { return k + '@' + require('./$dir/node_modules/' + k + '/package.json').version } catch { return '' } }).join(' ')")"
 if [ "$installed" != "$wanted" ]; then
   command -v npm >/dev/null 2>&1 || die "npm is not installed"
-  say "installing playwright-core $wanted in $dir"
+  say "installing $wanted in $dir"
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 # playwright-core downloads nothing; belt and braces
   if [ -f "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

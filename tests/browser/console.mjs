@@ -19,7 +19,8 @@
 // CHROMIUM (default /usr/bin/chromium), SCREENSHOT_DIR (default ./target/browser-test, ignored
 // by git; the files are named console-*.png).
 
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -36,6 +37,27 @@ const PHONE = { width: 390, height: 844 };
 const owner = { name: 'Ada Owner', email: 'ada@example.com' };
 const invitee = { name: 'Ina Invitee', email: 'ina@example.com' };
 const second = { email: 'sam@example.com' };
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const audited = [];
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on what the page shows; fails on serious or critical
+ * violations. The toasts are left out (they fade in, so their contrast is measured mid-way).
+ */
+async function accessible(page, what) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run({ exclude: [['#toasts']] }, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert(found.length === 0, `accessibility of ${what}: ${found.join('; ')}`);
+  audited.push(what);
+}
 
 /** Emails already read (each email is used once). */
 const seen = new Set();
@@ -135,7 +157,9 @@ async function main(state) {
     const res = await ownerPage.goto(`${base}/`);
     assert(res.status() === 200, `GET / answered ${res.status()}`);
     await ownerPage.getByRole('heading', { name: 'Sign in to Roster' }).waitFor();
+    await accessible(ownerPage, 'the sign-in page');
     await ownerPage.getByRole('link', { name: 'Create account' }).click();
+    await accessible(ownerPage, 'the sign-up page');
     await ownerPage.getByLabel('Your name').fill(owner.name);
     await ownerPage.getByLabel('Email').fill(owner.email);
     await ownerPage.getByLabel('Password').fill(PASSWORD);
@@ -144,6 +168,7 @@ async function main(state) {
     await row(ownerPage, owner.email).getByText('Owner', { exact: true }).waitFor();
     await ownerPage.locator('#verify-banner').waitFor();
     await shot(ownerPage, 'desktop-new-owner');
+    await accessible(ownerPage, 'the members page with the verification banner');
     const m = /\/workspaces\/([^/]+)\/members$/.exec(new URL(ownerPage.url()).pathname);
     assert(m, `landed on ${ownerPage.url()}`);
     return m[1];
@@ -166,6 +191,7 @@ async function main(state) {
     assert(results[0][2].includes('Invited'), `no sentence for INVITED: ${results[0][2]}`);
     assert(results[1][2].includes('Not a valid email address'), `no sentence for INVALID_EMAIL: ${results[1][2]}`);
     await shot(ownerPage, 'desktop-invite-results');
+    await accessible(ownerPage, 'the invite results');
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
     await row(ownerPage, invitee.email).getByText('Pending').waitFor();
@@ -231,6 +257,7 @@ async function main(state) {
     assert(manage === 0 && invite === 0 && audit === 0, `manage ${manage}, invite ${invite}, audit tab ${audit}`);
     await noSideScroll(inviteePage);
     await shot(inviteePage, 'phone-editor-members');
+    await accessible(inviteePage, 'the members page at phone width');
   });
 
   await check('a deep link to the audit log is refused by the server and shown as a sentence', async () => {
@@ -256,6 +283,7 @@ async function main(state) {
     await dialog.getByRole('button', { name: 'Resend invitation' }).waitFor();
     await noSideScroll(inviteePage);
     await shot(inviteePage, 'phone-manage-dialog');
+    await accessible(inviteePage, 'the member dialog');
     await ownerSetsRole('Editor'); // meanwhile, in the owner's browser
     await dialog.getByRole('button', { name: 'Remove from workspace' }).click();
     const confirm = inviteePage.getByRole('dialog', { name: /^Remove/ });
@@ -307,6 +335,7 @@ async function main(state) {
     await ownerPage.getByText(`removed ${invitee.name}`).waitFor();
     await ownerPage.getByText(`changed the role of ${invitee.name} from Member to Editor`).waitFor();
     await shot(ownerPage, 'desktop-audit');
+    await accessible(ownerPage, 'the audit log');
   });
 
   await check('the members page at phone width and in Simplified Chinese', async () => {
@@ -315,6 +344,7 @@ async function main(state) {
     await shot(ownerPage, 'desktop-members');
     await ownerPage.emulateMedia({ colorScheme: 'dark' });
     await shot(ownerPage, 'desktop-members-dark');
+    await accessible(ownerPage, 'the members page in dark mode');
     await ownerPage.emulateMedia({ colorScheme: 'light' });
     await ownerPage.getByRole('button', { name: `Signed in as ${owner.name}` }).click();
     await ownerPage.getByLabel('Language').selectOption('zh-Hans');
@@ -322,6 +352,7 @@ async function main(state) {
     await ownerPage.setViewportSize(PHONE);
     await noSideScroll(ownerPage);
     await shot(ownerPage, 'phone-members-zh');
+    await accessible(ownerPage, 'the members page in Chinese at phone width');
     await ownerPage.getByRole('button', { name: `当前账号：${owner.name}` }).click();
     await ownerPage.getByLabel('语言').selectOption('en-US');
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
@@ -330,12 +361,12 @@ async function main(state) {
 
   // --- a second workspace: create, rename, paging and filters, ownership transfer, leave --------
   await check('owner creates a workspace from the workspace menu', async () => {
-    await ownerPage.getByRole('button', { name: /^Workspace:/ }).click();
+    await ownerPage.getByRole('button', { name: /^Workspace / }).click();
     await ownerPage.getByRole('button', { name: '+ New workspace' }).click();
     const dialog = ownerPage.getByRole('dialog', { name: 'Create a workspace' });
     await dialog.getByLabel('Workspace name').fill('Launch Team');
     await dialog.getByRole('button', { name: 'Create workspace' }).click();
-    await ownerPage.getByRole('button', { name: 'Workspace: Launch Team' }).waitFor();
+    await ownerPage.getByRole('button', { name: 'Workspace Launch Team' }).waitFor();
     await ownerPage.getByText('Showing 1–1 of 1').waitFor();
   });
 
@@ -344,9 +375,10 @@ async function main(state) {
     await ownerPage.getByRole('heading', { name: 'Settings' }).waitFor();
     await ownerPage.getByRole('textbox', { name: 'Workspace name' }).fill('Launch Crew');
     await ownerPage.getByRole('button', { name: 'Rename' }).click();
-    await ownerPage.getByRole('button', { name: 'Workspace: Launch Crew' }).waitFor();
+    await ownerPage.getByRole('button', { name: 'Workspace Launch Crew' }).waitFor();
     await ownerPage.getByText('The workspace is now called “Launch Crew”.').waitFor();
     await shot(ownerPage, 'desktop-settings');
+    await accessible(ownerPage, 'the settings page');
   });
 
   const crew = Array.from({ length: 24 }, (_, i) => `crew${String(i + 1).padStart(2, '0')}@example.com`);
@@ -393,13 +425,13 @@ async function main(state) {
   });
 
   await check('the workspace menu switches workspaces', async () => {
-    await ownerPage.getByRole('button', { name: 'Workspace: Launch Crew' }).click();
+    await ownerPage.getByRole('button', { name: 'Workspace Launch Crew' }).click();
     await ownerPage.getByRole('link', { name: new RegExp(`^${owner.name}'s Workspace`) }).click();
-    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).waitFor();
+    await ownerPage.getByRole('button', { name: `Workspace ${owner.name}'s Workspace` }).waitFor();
     await ownerPage.getByRole('heading', { name: 'Audit log' }).waitFor(); // the same page
-    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).click();
+    await ownerPage.getByRole('button', { name: `Workspace ${owner.name}'s Workspace` }).click();
     await ownerPage.getByRole('link', { name: /^Launch Crew/ }).click();
-    await ownerPage.getByRole('button', { name: 'Workspace: Launch Crew' }).waitFor();
+    await ownerPage.getByRole('button', { name: 'Workspace Launch Crew' }).waitFor();
   });
 
   await check('owner transfers ownership with the emailed code, then leaves', async () => {
@@ -412,13 +444,14 @@ async function main(state) {
     await dialog.getByLabel('New owner').selectOption({ label: `${invitee.name} (${invitee.email})` });
     await dialog.getByLabel('Code from the email').fill(code);
     await shot(ownerPage, 'desktop-transfer');
+    await accessible(ownerPage, 'the transfer dialog');
     await dialog.getByRole('button', { name: 'Transfer ownership' }).click();
     await dialog.waitFor({ state: 'detached' });
     await ownerPage.getByText(`Owner: ${invitee.name} (${invitee.email})`).waitFor();
     await ownerPage.getByRole('button', { name: 'Leave workspace' }).click();
     const confirm = ownerPage.getByRole('dialog', { name: 'Leave Launch Crew?' });
     await confirm.getByRole('button', { name: 'Leave workspace' }).click();
-    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).waitFor();
+    await ownerPage.getByRole('button', { name: `Workspace ${owner.name}'s Workspace` }).waitFor();
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
   });
 
@@ -488,7 +521,12 @@ async function main(state) {
     await ownerPage.getByLabel('Password').fill(newPassword);
     await ownerPage.getByRole('button', { name: 'Sign in' }).click();
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
-    await ownerPage.getByRole('button', { name: `Workspace: ${owner.name}'s Workspace` }).waitFor();
+    await ownerPage.getByRole('button', { name: `Workspace ${owner.name}'s Workspace` }).waitFor();
+  });
+
+  await check('axe-core found no serious accessibility problem', () => {
+    log(`     audited: ${audited.join('; ')}`);
+    assert(audited.length >= 10, `only ${audited.length} audits ran`);
   });
 
   await check('no page errors, and nothing but the server was reached', () => {

@@ -17,7 +17,7 @@ document.addEventListener('click', (event) => {
 });
 
 /** A button that shows and hides a panel (Escape, a click outside or leaving it closes it). */
-function disclosure({ label, labelText, panel, className }) {
+function disclosure({ label, panel, className }) {
   const panelId = `${className}-panel`;
   panel.id = panelId;
   panel.hidden = true;
@@ -27,7 +27,6 @@ function disclosure({ label, labelText, panel, className }) {
     'aria-expanded': 'false',
     'aria-controls': panelId,
   }, label, h('span', { class: 'chevron', 'aria-hidden': 'true', text: '▾' }));
-  if (labelText) button.setAttribute('aria-label', labelText);
   const wrap = h('div', { class: `menu ${className}` }, button, panel);
   const setOpen = (open) => {
     panel.hidden = !open;
@@ -63,8 +62,10 @@ export function renderShell(app, { workspace, page }) {
       h('button', { type: 'button', class: 'button subtle wide', text: `+ ${t('shell.newWorkspace')}`, on: { click: () => app.createWorkspace() } }));
     const current = workspace ? workspace.name : t('shell.chooseWorkspace');
     switcher = disclosure({
-      label: h('span', { class: 'menu-label' }, h('span', { class: 'menu-kicker', text: t('shell.workspace') }), h('span', { class: 'menu-value', text: current })),
-      labelText: `${t('shell.workspace')}: ${current}`,
+      // Its accessible name is what it shows: "Workspace Acme".
+      label: h('span', { class: 'menu-label' },
+        h('span', { class: 'menu-kicker', text: t('shell.workspace') }),
+        h('span', { class: 'menu-value', text: current })),
       panel,
       className: 'ws-menu',
     });
@@ -77,8 +78,10 @@ export function renderShell(app, { workspace, page }) {
     h('div', { class: 'field compact' }, h('label', { for: 'language-select', text: t('common.language') }), languageSelect),
     h('button', { type: 'button', class: 'button wide', text: t('auth.signOut'), on: { click: () => app.signOut() } }));
   const account = disclosure({
-    label: h('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(me.name) }),
-    labelText: t('shell.account', { name: me.name }),
+    label: [
+      h('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(me.name) }),
+      h('span', { class: 'visually-hidden', text: t('shell.account', { name: me.name }) }),
+    ],
     panel: accountPanel,
     className: 'account-menu',
   });
