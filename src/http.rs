@@ -65,19 +65,35 @@ async fn metrics() -> impl IntoResponse {
     )
 }
 
+/// A page an emailed link opens: it holds a secret token and a password form, so it is never
+/// cached, framed, or sent on as a referrer.
+fn link_page(html: &'static str) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
 /// The page an invitation link opens: greets the invitee, sets name and password.
-async fn activate_page() -> Html<&'static str> {
-    Html(include_str!("../assets/activate.html"))
+async fn activate_page() -> Response {
+    link_page(include_str!("../assets/activate.html"))
 }
 
 /// The page a verification link opens: confirms the address (`verifyEmail`).
-async fn verify_page() -> Html<&'static str> {
-    Html(include_str!("../assets/verify.html"))
+async fn verify_page() -> Response {
+    link_page(include_str!("../assets/verify.html"))
 }
 
 /// The page a password-reset link opens: sets a new password (`resetPassword`).
-async fn reset_page() -> Html<&'static str> {
-    Html(include_str!("../assets/reset.html"))
+async fn reset_page() -> Response {
+    link_page(include_str!("../assets/reset.html"))
 }
 
 async fn readyz(State(st): State<HttpState>) -> Response {

@@ -34,7 +34,9 @@ CREATE TABLE email_tokens (
     account_id UUID NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     created_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL,
-    used_at    TIMESTAMPTZ
+    used_at    TIMESTAMPTZ,
+    -- A newer link of the same purpose replaced it, or the account changed hands.
+    revoked_at TIMESTAMPTZ
 );
 CREATE INDEX email_tokens_by_account ON email_tokens (account_id, purpose);
 

@@ -47,7 +47,9 @@ CREATE TABLE email_tokens (
     account_id BLOB NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    used_at    TEXT
+    used_at    TEXT,
+    -- A newer link of the same purpose replaced it, or the account changed hands.
+    revoked_at TEXT
 );
 CREATE INDEX email_tokens_by_account ON email_tokens (account_id, purpose);
 

@@ -28,10 +28,11 @@ pub struct EmailTokenRow {
     pub account_id: Uuid,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl Tx {
-    /// Issues a token, replacing (using up) the account's open ones of the same purpose.
+    /// Issues a token, revoking the account's open ones of the same purpose.
     pub async fn issue_email_token(
         &mut self,
         purpose: Purpose,
@@ -40,7 +41,7 @@ impl Tx {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> sqlx::Result<()> {
-        self.use_email_tokens_of(purpose, account, now).await?;
+        self.revoke_email_tokens_of(purpose, account, now).await?;
         with_tx!(self, c => sqlx::query(
             "INSERT INTO email_tokens (id, purpose, token_hash, account_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)")
@@ -61,7 +62,7 @@ impl Tx {
         hash: &[u8],
     ) -> sqlx::Result<Option<EmailTokenRow>> {
         with_tx!(self, c => sqlx::query_as(
-            "SELECT id, account_id, expires_at, used_at FROM email_tokens
+            "SELECT id, account_id, expires_at, used_at, revoked_at FROM email_tokens
              WHERE purpose = $1 AND token_hash = $2")
             .bind(purpose.as_str())
             .bind(hash)
@@ -72,7 +73,8 @@ impl Tx {
     /// Uses up a live token; false when another request used it first.
     pub async fn use_email_token(&mut self, id: Uuid, now: DateTime<Utc>) -> sqlx::Result<bool> {
         with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
-            "UPDATE email_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id")
+            "UPDATE email_tokens SET used_at = $2
+             WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id")
             .bind(id)
             .bind(now)
             .fetch_optional(&mut *c)
@@ -80,16 +82,16 @@ impl Tx {
             .map(|r| r.is_some()))
     }
 
-    /// Uses up every open token of `purpose` for `account`.
-    pub async fn use_email_tokens_of(
+    /// Revokes every open token of `purpose` for `account`.
+    pub async fn revoke_email_tokens_of(
         &mut self,
         purpose: Purpose,
         account: Uuid,
         now: DateTime<Utc>,
     ) -> sqlx::Result<()> {
         with_tx!(self, c => sqlx::query(
-            "UPDATE email_tokens SET used_at = $3
-             WHERE purpose = $1 AND account_id = $2 AND used_at IS NULL")
+            "UPDATE email_tokens SET revoked_at = $3
+             WHERE purpose = $1 AND account_id = $2 AND used_at IS NULL AND revoked_at IS NULL")
             .bind(purpose.as_str())
             .bind(account)
             .bind(now)

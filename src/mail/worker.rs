@@ -212,7 +212,7 @@ impl OutboxWorker {
             .subject(rendered.subject)
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(plain_text(rendered.text))
+                    .singlepart(plain_text(rendered.text, self.mailer.is_folder()))
                     .singlepart(SinglePart::html(rendered.html)),
             )?;
         Ok((message, email))
@@ -244,16 +244,26 @@ fn jitter_permille() -> i64 {
     800 + i64::from(u16::from_le_bytes(b) % 401)
 }
 
-/// The plain-text part, sent as 8bit so links stay whole for a person reading the raw email
-/// (quoted-printable would fold long links with soft breaks). 8bit needs CRLF line ends and
-/// lines under 1000 bytes; a text that cannot be 8bit gets lettre's automatic encoding.
-fn plain_text(text: String) -> SinglePart {
+/// The plain-text part. Written to a file (no SMTP server), it is 8bit, so a person reading
+/// the raw `.eml` sees links whole (quoted-printable folds lines at 76 with soft breaks, and
+/// lettre picks it for any longer line); an 8bit body needs CRLF line ends, no NUL and lines of
+/// at most 998 bytes (RFC 5322), else it falls back to the automatic encoding. Over SMTP the
+/// automatic encoding is kept: it suits every server.
+fn plain_text(text: String, eight_bit: bool) -> SinglePart {
+    let part = SinglePart::builder().header(ContentType::TEXT_PLAIN);
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    let body = Body::new_with_encoding(crlf, ContentTransferEncoding::EightBit)
-        .unwrap_or_else(|_| Body::new(text));
-    SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
+    let fits_8bit = !crlf.contains('\0')
+        && crlf
+            .split("\r\n")
+            .all(|line| line.len() <= 998 && !line.contains('\r'));
+    if eight_bit && fits_8bit {
+        part.body(Body::dangerous_pre_encoded(
+            crlf.into_bytes(),
+            ContentTransferEncoding::EightBit,
+        ))
+    } else {
+        part.body(text)
+    }
 }
 
 /// The payload without its secrets (activation links, codes), kept for diagnostics.

@@ -10,7 +10,7 @@ use crate::auth::{password, tokens};
 use crate::db::email_tokens::Purpose;
 use crate::db::{AccountRow, Tx};
 use crate::domain::{AccountStatus, EmailPolicy};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, LinkProblem};
 use crate::mail::message::EmailMessage;
 
 /// The window of the reset-request and verification-email limits.
@@ -158,7 +158,7 @@ impl Roster {
         let account = tx
             .take_over_account(account_id, None, &hash, false, now)
             .await?
-            .ok_or_else(|| AppError::bad_input("token", "this account cannot be reset"))?;
+            .ok_or(AppError::Link(LinkProblem::Inactive))?;
         self.hand_over(&mut tx, &account, now).await?;
         let session = self.open_session(&mut tx, account, now).await?;
         self.commit(tx).await?;
@@ -166,7 +166,7 @@ impl Roster {
     }
 
     /// What taking an account back means, after activation or reset: every earlier session
-    /// ends, and links sent before are used up.
+    /// ends, and links sent before stop working.
     pub(crate) async fn hand_over(
         &self,
         tx: &mut Tx,
@@ -175,9 +175,9 @@ impl Roster {
     ) -> AppResult<()> {
         tx.revoke_sessions_of(account.id, None, now).await?;
         tx.use_invitations_of(account.id, now).await?;
-        tx.use_email_tokens_of(Purpose::ResetPassword, account.id, now)
+        tx.revoke_email_tokens_of(Purpose::ResetPassword, account.id, now)
             .await?;
-        tx.use_email_tokens_of(Purpose::VerifyEmail, account.id, now)
+        tx.revoke_email_tokens_of(Purpose::VerifyEmail, account.id, now)
             .await?;
         Ok(())
     }
@@ -209,7 +209,7 @@ impl Roster {
         tx.set_password(account.id, &hash).await?;
         tx.revoke_sessions_of(account.id, Some(session), now)
             .await?;
-        tx.use_email_tokens_of(Purpose::ResetPassword, account.id, now)
+        tx.revoke_email_tokens_of(Purpose::ResetPassword, account.id, now)
             .await?;
         self.commit(tx).await?;
         Ok(true)
@@ -223,28 +223,21 @@ async fn use_link(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<uuid::Uuid> {
-    let invalid = || AppError::bad_input("token", "this link is not valid");
     let row = tx
         .email_token(purpose, &tokens::hash(token))
         .await?
-        .ok_or_else(invalid)?;
+        .ok_or(AppError::Link(LinkProblem::Invalid))?;
     if row.used_at.is_some() {
-        return Err(AppError::bad_input(
-            "token",
-            "this link has already been used or was replaced by a newer one",
-        ));
+        return Err(AppError::Link(LinkProblem::Used));
+    }
+    if row.revoked_at.is_some() {
+        return Err(AppError::Link(LinkProblem::Revoked));
     }
     if row.expires_at <= now {
-        return Err(AppError::bad_input(
-            "token",
-            "this link has expired; ask for a new one",
-        ));
+        return Err(AppError::Link(LinkProblem::Expired));
     }
     if !tx.use_email_token(row.id, now).await? {
-        return Err(AppError::bad_input(
-            "token",
-            "this link has already been used or was replaced by a newer one",
-        ));
+        return Err(AppError::Link(LinkProblem::Used));
     }
     Ok(row.account_id)
 }

@@ -20,6 +20,7 @@ both!(
     undeliverable_emails_end_up_dead,
     a_worker_dying_mid_drain_loses_nothing,
     killing_the_server_mid_drain_loses_nothing,
+    without_smtp_emails_are_files_a_person_can_find_and_follow,
 );
 
 /// A decoded email: recipients, subject, and its text and HTML parts.
@@ -648,4 +649,58 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
         emails.len()
     );
     assert_eq!(app.roster.db.pending_emails().await.expect("pending"), 0);
+}
+
+/// Without `ROSTER_SMTP_URL`: one `.eml` per email in `ROSTER_MAIL_DIR`, named after its time,
+/// recipient and kind, whose plain-text part carries the link unbroken (8bit, no soft breaks).
+async fn without_smtp_emails_are_files_a_person_can_find_and_follow(backend: Backend) {
+    let dir = std::env::temp_dir()
+        .join("roster-tests")
+        .join(format!("mail-{}", uuid::Uuid::new_v4()));
+    let app = TestApp::with_config(backend, |c| {
+        c.mail_dir = dir.clone();
+        c.public_url = Some("https://roster.example".into());
+    })
+    .await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
+    app.ok(
+        Some(&owner.token),
+        crate::helpers::INVITE,
+        json!({ "i": { "workspaceId": owner.workspace, "emails": ["li.wei@example.com"], "role": "EDITOR", "language": "zh-Hans" } }),
+    )
+    .await;
+    let link = s(&app.last_email("invitation", "li.wei@example.com").await["activation_url"]);
+    let mailer = Mailer::from_config(&app.roster.config).expect("mailer");
+    assert!(mailer.is_folder());
+    let worker = OutboxWorker::new(app.roster.clone(), mailer).expect("worker");
+    assert_eq!(worker.drain().await.expect("drain"), 1);
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("mail dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = &files[0];
+    assert!(
+        name.ends_with(".eml") && name.contains("-li.wei@example.com-invitation-"),
+        "{name}"
+    );
+    let raw = std::fs::read_to_string(dir.join(name)).expect("read .eml");
+    let text_part = &raw[raw.find("Content-Type: text/plain").expect("text part")..];
+    let text_part = &text_part[..text_part
+        .find("Content-Type: text/html")
+        .unwrap_or(text_part.len())];
+    assert!(
+        text_part.contains("Content-Transfer-Encoding: 8bit"),
+        "{text_part}"
+    );
+    assert!(
+        text_part.contains(&link),
+        "the link is whole in the raw file: {text_part}"
+    );
+    assert!(
+        text_part.contains("编辑"),
+        "zh-Hans, the role as a word: {text_part}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

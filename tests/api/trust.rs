@@ -380,6 +380,7 @@ async fn every_kind_of_link_works_once(backend: Backend) {
         ("BAD_USER_INPUT", "token".into())
     );
     assert!(s(&e["message"]).contains("already been used"), "{e}");
+    assert_eq!(e["extensions"]["reason"], "USED");
 
     app.invite(&ada.token, &ada.workspace, &["pat@example.com"], "NORMAL")
         .await;
@@ -428,6 +429,7 @@ async fn every_kind_of_link_works_once(backend: Backend) {
         )
         .await;
     assert!(s(&e["message"]).contains("replaced"), "the older link: {e}");
+    assert_eq!(e["extensions"]["reason"], "REVOKED");
     app.ok(
         None,
         RESET,
@@ -455,6 +457,7 @@ async fn every_kind_of_link_works_once(backend: Backend) {
         .err(None, RESET, json!({ "t": late, "p": "a new password" }))
         .await;
     assert!(s(&e["message"]).contains("expired"), "{e}");
+    assert_eq!(e["extensions"]["reason"], "EXPIRED");
     let eve = app.sign_up_unverified("eve@example.com", "Eve").await;
     let _ = eve;
     let token = app.link_token("verify_email", "eve@example.com").await;
@@ -463,6 +466,8 @@ async fn every_kind_of_link_works_once(backend: Backend) {
     assert!(s(&e["message"]).contains("expired"), "{e}");
     let e = app.err(None, VERIFY, json!({ "t": "junk" })).await;
     assert!(s(&e["message"]).contains("not valid"), "{e}");
+    assert_eq!(e["extensions"]["reason"], "INVALID");
+    assert_eq!(e["extensions"]["field"], "token");
 }
 
 async fn email_verification(backend: Backend) {
@@ -772,4 +777,39 @@ async fn addresses_need_a_dot_in_the_domain_unless_configured(backend: Backend) 
         .invite(&ada.token, &ada.workspace, &["bob@intranet"], "NORMAL")
         .await;
     assert_eq!(r[0]["status"], "INVITED");
+}
+
+/// The pages emailed links open hold a secret token and a password form: never cached,
+/// framed or leaked as a referrer.
+#[tokio::test]
+async fn link_pages_are_not_cached_framed_or_referred() {
+    use tower::ServiceExt;
+    let app = TestApp::new(Backend::Sqlite).await;
+    for page in ["/activate?token=x", "/verify?token=x", "/reset?token=x"] {
+        let request = axum::http::Request::get(page)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = app.router.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), 200, "{page}");
+        let h = response.headers();
+        for (name, value) in [
+            ("cache-control", "no-store"),
+            ("x-frame-options", "DENY"),
+            ("content-security-policy", "frame-ancestors 'none'"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(
+                h.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{page} {name}"
+            );
+        }
+        assert!(
+            h.get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html")),
+            "{page}"
+        );
+    }
 }

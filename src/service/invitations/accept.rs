@@ -9,43 +9,22 @@ use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::invitations::InvitationRow;
 use crate::domain::names::check_password;
 use crate::domain::{AccountStatus, Standing};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, LinkProblem};
 use crate::service::Roster;
 use crate::service::auth::{Session, valid_name};
 
-/// Why an invitation cannot be used now.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Unusable {
-    Revoked,
-    /// Used, or the address owner already took the account another way (another invitation,
-    /// a password reset, verification).
-    Used,
-    Expired,
-}
-
-impl Unusable {
-    fn message(self) -> &'static str {
-        match self {
-            Unusable::Revoked => {
-                "this invitation link has been replaced or revoked; ask for a new one"
-            }
-            Unusable::Used => "this invitation link has already been used: sign in instead",
-            Unusable::Expired => "this invitation link has expired; ask for a new one",
-        }
-    }
-}
-
-fn usable(inv: &InvitationRow, now: DateTime<Utc>) -> Result<(), Unusable> {
+/// Why an invitation cannot be used now, if it cannot.
+fn usable(inv: &InvitationRow, now: DateTime<Utc>) -> Result<(), LinkProblem> {
     let standing = Standing {
         status: inv.account_status,
         email_verified: inv.account_verified_at.is_some(),
     };
     if inv.used_at.is_some() || !standing.needs_link() {
-        Err(Unusable::Used)
+        Err(LinkProblem::Used)
     } else if inv.revoked_at.is_some() {
-        Err(Unusable::Revoked)
+        Err(LinkProblem::Revoked)
     } else if inv.expires_at <= now {
-        Err(Unusable::Expired)
+        Err(LinkProblem::Expired)
     } else {
         Ok(())
     }
@@ -60,7 +39,7 @@ impl Roster {
         Ok(row.and_then(|inv| {
             let used = match usable(&inv, now) {
                 Ok(()) => false,
-                Err(Unusable::Used) => true,
+                Err(LinkProblem::Used) => true,
                 Err(_) => return None,
             };
             Some(InvitationPreview {
@@ -95,13 +74,13 @@ impl Roster {
         let invitation = tx
             .invitation_by_hash(&tokens::hash(token))
             .await?
-            .ok_or_else(|| AppError::bad_input("token", "this invitation link is not valid"))?;
-        usable(&invitation, now).map_err(|u| AppError::bad_input("token", u.message()))?;
+            .ok_or(AppError::Link(LinkProblem::Invalid))?;
+        usable(&invitation, now).map_err(AppError::Link)?;
         let account = tx
             .take_over_account(invitation.account_id, Some(&name), &hash, true, now)
             .await?
             .filter(|a| a.status == AccountStatus::Active)
-            .ok_or_else(|| AppError::bad_input("token", Unusable::Used.message()))?;
+            .ok_or(AppError::Link(LinkProblem::Used))?;
         self.hand_over(&mut tx, &account, now).await?;
         let event = NewAuditEvent::new(
             invitation.workspace_id,
