@@ -574,8 +574,14 @@ export function errorText(error) {
   const key = `error.${error.code}`;
   sentence = DICTIONARIES[current][key] || en[key] ? t(key) : t('error.INTERNAL');
   const detail = serverDetail(error);
-  return detail ? t('error.detail', { sentence, detail }) : sentence;
+  if (!detail) return sentence;
+  // In English the server's own sentence says it best when it is about the input or the state
+  // ("The member already has this role."); a refusal keeps "You are not allowed to do this."
+  if (current === 'en-US' && SPECIFIC.has(error.code)) return `${detail}.`;
+  return t('error.detail', { sentence, detail });
 }
+
+const SPECIFIC = new Set(['BAD_USER_INPUT', 'CONFLICT', 'LIMIT_EXCEEDED']);
 
 /** The server's message made readable ("you can only ..." -> "You can only ...."), if useful. */
 function serverDetail(error) {

@@ -486,8 +486,13 @@ async function main(state) {
   const newPassword = 'a brand new passphrase';
   await check('owner changes the password in Settings', async () => {
     await ownerPage.getByRole('link', { name: 'Settings' }).click();
-    await ownerPage.getByLabel('Current password').fill(PASSWORD);
+    await ownerPage.getByLabel('Current password').fill('not the password');
     await ownerPage.getByLabel('New password').fill(newPassword);
+    await ownerPage.getByRole('button', { name: 'Change password' }).click();
+    // The server's refusal of one field is a sentence under that field.
+    await ownerPage.getByText('The current password is not right.').waitFor();
+    assert(await ownerPage.getByLabel('Current password').getAttribute('aria-invalid') === 'true', 'the field is not marked');
+    await ownerPage.getByLabel('Current password').fill(PASSWORD);
     await ownerPage.getByRole('button', { name: 'Change password' }).click();
     await ownerPage.getByText('Password changed.').waitFor();
     await ownerPage.getByRole('link', { name: 'Members' }).click();

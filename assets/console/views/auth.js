@@ -64,10 +64,15 @@ export function validatedForm({ fields, submitLabel, submit, errorFor = errorTex
     try {
       await submit();
     } catch (e) {
-      error.textContent = errorFor(e);
-      error.hidden = false;
-      const bad = e && e.field && fields.find((x) => x.name === e.field);
-      if (bad) bad.f.input.focus();
+      // An input the server refused (extensions.field) gets the sentence under it.
+      const bad = e && e.code === 'BAD_USER_INPUT' && e.field && fields.find((x) => x.name === e.field);
+      if (bad) {
+        bad.f.setError(errorFor(e));
+        bad.f.input.focus();
+      } else {
+        error.textContent = errorFor(e);
+        error.hidden = false;
+      }
     } finally {
       busy = false;
       button.disabled = false;
