@@ -77,8 +77,33 @@ async function nextTransferCode(env, to) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** SPEC section 2, as the console reads it (assets/console/permissions.js is plain JS). */
+async function checkRankRule() {
+  // Loaded as a module whatever Node makes of a .js file outside a "type": "module" package.
+  const source = readFileSync(path.join(repoRoot, 'assets', 'console', 'permissions.js'), 'utf8');
+  const p = await import(`data:text/javascript,${encodeURIComponent(source)}`);
+  const member = (id, role, status = 'ACTIVE') => ({ account: { id }, role, status });
+  const acts = (viewer, target) => p.memberActions(viewer, 'me', target);
+  assert(p.grantableRoles('OWNER').join() === 'ADMIN,EDITOR,NORMAL,DATASET_OPERATOR', 'owner grants');
+  assert(p.grantableRoles('ADMIN').join() === 'EDITOR,NORMAL,DATASET_OPERATOR', 'admin grants');
+  for (const r of ['EDITOR', 'NORMAL', 'DATASET_OPERATOR']) {
+    assert(p.grantableRoles(r).length === 0 && !p.canInvite(r) && !p.canSeeAudit(r) && !p.canRename(r), `${r} manages`);
+    assert(!acts(r, member('x', 'NORMAL', 'PENDING')).any, `${r} acts on a member`);
+    assert(p.canLeave(r) && !p.canTransfer(r), `${r} leave/transfer`);
+  }
+  assert(acts('OWNER', member('x', 'ADMIN')).remove && acts('OWNER', member('x', 'ADMIN')).changeRole, 'owner on admin');
+  assert(!acts('ADMIN', member('x', 'ADMIN')).any, 'admin on admin');
+  assert(!acts('ADMIN', member('x', 'ADMIN', 'PENDING')).resend, 'admin resends to a pending admin');
+  assert(acts('ADMIN', member('x', 'EDITOR', 'PENDING')).resend, 'admin resends to a pending editor');
+  assert(!acts('ADMIN', member('x', 'EDITOR')).resend, 'resend to an active member');
+  assert(!acts('OWNER', member('me', 'OWNER')).any, 'owner on self');
+  assert(!acts('ADMIN', member('x', 'OWNER')).any, 'admin on owner');
+  assert(!p.canLeave('OWNER') && p.canTransfer('OWNER') && p.canLeave('ADMIN') && !p.canTransfer('ADMIN'), 'leave/transfer');
+}
+
 async function main(state) {
   const started = Date.now();
+  await check('the console’s rank rule (permissions.js) is SPEC section 2', checkRankRule);
   const rosterBin = process.env.ROSTER_BIN ? path.resolve(process.env.ROSTER_BIN) : path.join(repoRoot, 'target', 'debug', 'roster');
   const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
   await check('roster binary and chromium exist', () => {
