@@ -543,15 +543,18 @@ async function main(state) {
     await ownerPage.getByRole('link', { name: 'Back to sign in' }).click();
   });
 
-  await check('owner signs in with the new password (a wrong one is a sentence)', async () => {
+  await check('a deep link opened signed out leads through sign-in (a wrong password is a sentence) back to it', async () => {
+    await ownerPage.goto(`${base}/workspaces/${workspaceId}/audit`);
+    await ownerPage.getByRole('heading', { name: 'Sign in to Roster' }).waitFor();
     await ownerPage.getByLabel('Email').fill(owner.email);
     await ownerPage.getByLabel('Password').fill(PASSWORD);
     await ownerPage.getByRole('button', { name: 'Sign in' }).click();
     await ownerPage.getByRole('alert').getByText('The email or password is incorrect.').waitFor();
     await ownerPage.getByLabel('Password').fill(newPassword);
     await ownerPage.getByRole('button', { name: 'Sign in' }).click();
-    await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
+    await ownerPage.getByRole('heading', { name: 'Audit log' }).waitFor();
     await ownerPage.getByRole('button', { name: `Workspace ${owner.name}'s Workspace` }).waitFor();
+    assert(new URL(ownerPage.url()).pathname === `/workspaces/${workspaceId}/audit`, ownerPage.url());
   });
 
   await check('axe-core found no serious accessibility problem', () => {
