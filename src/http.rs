@@ -110,7 +110,8 @@ async fn page_asset(Path(file): Path<String>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
+            // Revalidated on every use: a page from a new release never runs an old script.
+            (header::CACHE_CONTROL, "no-cache"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         body,
