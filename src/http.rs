@@ -7,7 +7,7 @@ use async_graphql::{BatchRequest, BatchResponse, Data, Request, Variables};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::extract::{Path, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -47,6 +47,7 @@ pub fn router(roster: Roster) -> Router {
         .route("/activate", get(activate_page))
         .route("/verify", get(verify_page))
         .route("/reset", get(reset_page))
+        .route("/assets/pages/{file}", get(page_asset))
         .merge(console)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
@@ -94,6 +95,30 @@ async fn verify_page() -> Response {
 /// The page a password-reset link opens: sets a new password (`resetPassword`).
 async fn reset_page() -> Response {
     link_page(include_str!("../assets/reset.html"))
+}
+
+/// The stylesheet and scripts the link pages load (assets/pages/): a fixed set, built in.
+async fn page_asset(Path(file): Path<String>) -> Response {
+    const CSS: &str = "text/css; charset=utf-8";
+    const JS: &str = "text/javascript; charset=utf-8";
+    let (content_type, body) = match file.as_str() {
+        "pages.css" => (CSS, include_str!("../assets/pages/pages.css")),
+        "pages.js" => (JS, include_str!("../assets/pages/pages.js")),
+        "activate.js" => (JS, include_str!("../assets/pages/activate.js")),
+        "verify.js" => (JS, include_str!("../assets/pages/verify.js")),
+        "reset.js" => (JS, include_str!("../assets/pages/reset.js")),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Revalidated on every use: a page from a new release never runs an old script.
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn readyz(State(st): State<HttpState>) -> Response {
