@@ -80,7 +80,6 @@ export class LiveClient {
       return;
     }
     this.socket = socket;
-    let acked = false;
     const send = (msg) => socket.send(JSON.stringify(msg));
     socket.onopen = () => send({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } });
     socket.onmessage = (event) => {
@@ -88,7 +87,6 @@ export class LiveClient {
       try { msg = JSON.parse(event.data); } catch { return; }
       switch (msg.type) {
         case 'connection_ack':
-          acked = true;
           this.attempt = 0;
           send({ id: sub.id, type: 'subscribe', payload: { query: sub.query, variables: sub.variables } });
           this.onState('live');
@@ -120,11 +118,12 @@ export class LiveClient {
           break;
       }
     };
-    socket.onclose = (event) => {
+    socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      // 4403: connection_init refused (the token was rejected); anything else: network.
-      if (!acked && event.code === 4403) this.connectedOnce = true; // reload after the retry
+      // A network drop, a server restart, or connection_init refused (4403: the token was
+      // rejected; the next attempt fetches a fresh one). Events may have been missed meanwhile:
+      // `reconnected` tells the page to reload once the next connection is acknowledged.
       this.retry(sub);
     };
     socket.onerror = () => { /* onclose follows */ };
