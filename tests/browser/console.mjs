@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assert, check, freePort, log, pageLink, repoRoot, run, startRoster, waitForEmail, waitForHealth,
+  assert, check, freePort, graphql, log, pageLink, repoRoot, run, startRoster, waitForEmail, waitForHealth,
 } from './harness.mjs';
 
 const shotsDir = path.resolve(process.env.SCREENSHOT_DIR || path.join(repoRoot, 'target', 'browser-test'));
@@ -174,6 +174,16 @@ async function main(state) {
 
   const A = await newContext(DESKTOP); // the owner
   const B = await newContext(PHONE); // the invitee
+
+  // The invitee's live connection passes through the test, which can drop it and hold it down.
+  const live = { sockets: [], held: false };
+  await B.context.routeWebSocket(/\/graphql\/ws$/, (ws) => {
+    if (live.held) {
+      ws.close({ code: 4000, reason: 'held down by the test' });
+      return;
+    }
+    live.sockets.push({ page: ws, server: ws.connectToServer() });
+  });
   const ownerPage = A.page;
   const inviteePage = B.page;
 
@@ -283,6 +293,21 @@ async function main(state) {
     await noSideScroll(inviteePage);
     await shot(inviteePage, 'phone-editor-members');
     await accessible(inviteePage, 'the members page at phone width');
+  });
+
+  await check('a dropped live connection comes back and catches up with what it missed', async () => {
+    live.held = true;
+    for (const { page, server } of live.sockets.splice(0)) {
+      await server.close();
+      await page.close({ code: 4000, reason: 'dropped by the test' });
+    }
+    await inviteePage.locator('#live-state.live-offline').waitFor();
+    const token = await ownerPage.evaluate(() => JSON.parse(window.localStorage.getItem('roster.session')).accessToken);
+    await graphql(base, `mutation($i: InviteMembersInput!) { inviteMembers(input: $i) { results { status } } }`,
+      { i: { workspaceId, emails: ['late@example.com'], role: 'NORMAL' } }, token);
+    live.held = false; // while offline, nothing told the invitee's page about late@
+    await inviteePage.locator('#live-state.live-live').waitFor();
+    await row(inviteePage, 'late@example.com').waitFor();
   });
 
   await check('a deep link to the audit log is refused by the server and shown as a sentence', async () => {
