@@ -403,6 +403,15 @@ async function main(state) {
     await noSideScroll(ownerPage);
     await shot(ownerPage, 'phone-members-zh');
     await accessible(ownerPage, 'the members page in Chinese at phone width');
+    await ownerPage.getByRole('button', { name: '邀请成员' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: '邀请成员' });
+    await dialog.getByLabel('邮箱地址').fill('a@example.com b@example.com');
+    await dialog.getByText('2 个地址').waitFor();
+    await noSideScroll(ownerPage);
+    await shot(ownerPage, 'phone-invite-zh');
+    await accessible(ownerPage, 'the invite dialog in Chinese at phone width');
+    await ownerPage.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
     await ownerPage.getByRole('button', { name: `当前账号：${owner.name}` }).click();
     await ownerPage.getByLabel('语言').selectOption('en-US');
     await ownerPage.getByRole('heading', { name: 'Members' }).waitFor();
