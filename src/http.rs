@@ -236,10 +236,12 @@ async fn graphql_ws(
                     let auth = roster.authenticate(bearer::parse(header)).await?;
                     let mut data = Data::default();
                     data.insert(auth);
-                    data.insert(loaders::for_request(
-                        roster.db.clone(),
-                        roster.loader_delay(),
-                    ));
+                    // One set of loaders serves the whole connection, which can live for
+                    // hours: they batch but keep nothing, so each event reads accounts as they
+                    // are now (an invitee who activated is shown by the name they chose).
+                    let loaders = loaders::for_request(roster.db.clone(), roster.loader_delay());
+                    loaders.enable_all_cache(false);
+                    data.insert(loaders);
                     Ok(data)
                 })
                 .serve()

@@ -11,7 +11,8 @@ use crate::helpers::{Backend, TestApp, code};
 
 both!(
     member_events_stream_live_changes,
-    subscriptions_need_a_member
+    subscriptions_need_a_member,
+    events_name_accounts_as_they_are_now
 );
 
 type Socket =
@@ -139,6 +140,44 @@ async fn member_events_stream_live_changes(backend: Backend) {
     );
     let v = next(&mut socket).await;
     assert_eq!(v["type"], "complete", "{v}");
+}
+
+/// A connection lives for hours: each event reads accounts afresh, so an invitee who activated
+/// under a new name is named by it (the console shows these names as they arrive).
+async fn events_name_accounts_as_they_are_now(backend: Backend) {
+    const NAMED: &str = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
+        action actor { name } target { name } } }";
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let ws = owner.workspace.clone();
+    let mut socket = connect(&app, Some(&owner.token)).await;
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": NAMED, "variables": { "w": ws } } })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    app.invite(&owner.token, &ws, &["nina@example.com"], "NORMAL")
+        .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(
+        (event["action"].as_str(), event["target"]["name"].as_str()),
+        (Some("MEMBER_INVITED"), Some("nina")),
+        "{v}"
+    );
+
+    let token = app.link_token("invitation", "nina@example.com").await;
+    app.ok(
+        None,
+        "mutation($i: ActivateAccountInput!) { activateAccount(input: $i) { accessToken } }",
+        json!({ "i": { "token": token, "name": "Nina Novak", "password": crate::helpers::PASSWORD } }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(
+        (event["action"].as_str(), event["actor"]["name"].as_str()),
+        (Some("ACCOUNT_ACTIVATED"), Some("Nina Novak")),
+        "{v}"
+    );
 }
 
 async fn subscriptions_need_a_member(backend: Backend) {
