@@ -262,7 +262,8 @@ async function main(state) {
     await inviteePage.locator('#live-state.live-live').waitFor();
   });
 
-  await check('the owner’s list shows the invitee active', async () => {
+  await check('the owner’s page tells, live, who accepted (by their new name), and lists them active', async () => {
+    await ownerPage.locator('#toasts').getByText(`${invitee.name} accepted the invitation.`).waitFor();
     await row(ownerPage, invitee.email).getByText('Active').waitFor();
   });
 
