@@ -30,7 +30,10 @@ export function openDialog({ title, onClose, wide = false }) {
     closed = true;
     if (el.open) el.close();
     el.remove();
+    // Back to the control that opened it; if the page re-rendered meanwhile (a live update),
+    // to the page's heading rather than nowhere.
     if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+    else if (document.getElementById('page-title')) document.getElementById('page-title').focus();
     if (onClose) onClose(result);
   }
 
