@@ -209,6 +209,16 @@ async function main(state) {
     return m[1];
   });
 
+  await check('before verifying, inviting is refused with a sentence saying what to do', async () => {
+    await ownerPage.getByRole('button', { name: 'Invite members' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: 'Invite members' });
+    await dialog.getByLabel('Email addresses').fill(invitee.email);
+    await dialog.getByRole('button', { name: 'Send invitations' }).click();
+    await dialog.getByRole('alert').getByText(`Verify your email address before inviting anyone: open the link we sent to ${owner.email}`).waitFor();
+    await ownerPage.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   await check('owner verifies the email address from the emailed link', () => verifyOwnerEmail(ownerPage, env));
 
   // --- invite a pasted list -----------------------------------------------------------------

@@ -92,7 +92,9 @@ export function openInviteDialog(app, workspace, onDone) {
         if (results.some((r) => ['INVITED', 'ADDED', 'RESENT'].includes(r.status))) invitedSomeone = true;
         showResults(results);
       } catch (e) {
-        error.textContent = errorText(e);
+        // An unverified account may not invite: say what to do, in the console's words.
+        const unverified = e.code === 'FORBIDDEN' && app.me.emailVerified === false;
+        error.textContent = unverified ? t('invite.verifyFirst', { email: app.me.email }) : errorText(e);
         error.hidden = false;
         submit.disabled = false;
         form.removeAttribute('aria-busy');
