@@ -5,6 +5,8 @@
 // Refresh tokens rotate and a used one presented again revokes its whole family, so two tabs
 // must never refresh with the same token: refreshes are serialized across tabs with the Web
 // Locks API, and a tab that finds the stored token already rotated by another tab adopts it.
+// One case stays: a refresh whose answer is lost because the page unloaded mid-request leaves
+// the used token stored, and the next refresh ends the session (the user signs in again).
 
 import { ApiError, graphql } from './api.js';
 import { LOGOUT, REFRESH } from './queries.js';
