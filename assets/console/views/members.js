@@ -165,7 +165,10 @@ export function mountMembers(app, container, workspace) {
           on: { click: () => { state.page += 1; load(); title.focus(); } },
         }))
       : null;
-    replace(results, h('div', { class: 'table-wrap' }, table), pager);
+    // A workspace of one: say what comes next.
+    const alone = conn.totalCount === 1 && !state.search && !state.role && !state.status && canInvite(workspace.viewerRole);
+    replace(results, h('div', { class: 'table-wrap' }, table), pager,
+      alone ? h('p', { class: 'muted center hint-alone', text: t('members.alone') }) : null);
   }
 
   function memberRow(m) {
