@@ -16,3 +16,5 @@ pub mod http;
 pub mod mail;
 pub mod metrics;
 pub mod service;
+pub mod shutdown;
+pub mod startup;
