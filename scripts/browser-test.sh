@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Browser test of the invitation activation page (tests/browser/activate.mjs), in Debian's
-# Chromium driven by playwright-core. Installs what is missing first, then runs the test:
+# Browser and npm tests against the real server, in Debian's Chromium driven by playwright-core:
+# the invitation activation page (tests/browser/activate.mjs), GraphiQL offline
+# (tests/browser/graphiql.mjs), and npm graphql-http's GraphQL-over-HTTP audits
+# (tests/browser/http-audit.mjs). Installs what is missing first, then runs the test:
 #   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
 #   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
 # Idempotent: when everything is in place it goes straight to the test.
@@ -43,12 +45,18 @@ command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 20 or new
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "Node.js $(node --version) is too old: playwright-core needs 20 or newer"
 
-# Reinstall only when node_modules lacks the pinned playwright-core version.
-wanted="$(node -p "require('./$dir/package.json').dependencies['playwright-core']")"
-installed="$(node -p "try { require('./$dir/node_modules/playwright-core/package.json').version } catch { '' }")"
-if [ "$installed" != "$wanted" ]; then
+# Reinstall only when node_modules lacks a pinned dependency (playwright-core, graphql-http, graphql).
+missing="$(node -e "
+  const deps = require('./$dir/package.json').dependencies;
+  const gone = Object.entries(deps).filter(([name, version]) => {
+    try { return require('./$dir/node_modules/' + name + '/package.json').version !== version; }
+    catch { return true; }
+  });
+  console.log(gone.map(([n, v]) => n + '@' + v).join(' '));
+")"
+if [ -n "$missing" ]; then
   command -v npm >/dev/null 2>&1 || die "npm is not installed"
-  say "installing playwright-core $wanted in $dir"
+  say "installing $missing in $dir"
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 # playwright-core downloads nothing; belt and braces
   if [ -f "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
@@ -61,4 +69,9 @@ fi
 roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
-exec node "$dir/activate.mjs" "$@"
+# The invitation page; GraphiQL offline; the GraphQL-over-HTTP audits of npm graphql-http.
+status=0
+node "$dir/activate.mjs" "$@" || status=1
+node "$dir/graphiql.mjs" || status=1
+node "$dir/http-audit.mjs" || status=1
+exit "$status"
