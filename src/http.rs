@@ -16,6 +16,7 @@ use async_graphql_axum::GraphQLProtocol;
 use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -216,8 +217,15 @@ async fn graphql_ws(
     headers: HeaderMap,
     addr: ClientAddr,
     legacy: Result<GraphQLProtocol, StatusCode>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let Ok(upgrade) = upgrade else {
+        return HttpError::bad_request(format!(
+            "/graphql/ws is a WebSocket endpoint ({}); send GraphQL over HTTP to /graphql",
+            ws::PROTOCOL
+        ))
+        .into_response();
+    };
     let offered = headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())

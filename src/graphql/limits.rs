@@ -49,20 +49,46 @@ pub fn check_text(query: &str, limits: &Limits) -> ServerResult<()> {
             limits.max_query_bytes
         )));
     }
-    if count_tokens(query, limits.max_query_tokens) > limits.max_query_tokens {
+    let scan = scan(query, limits.max_query_tokens);
+    if scan.tokens > limits.max_query_tokens {
         return Err(too_complex(format!(
             "the query has more than {} tokens",
             limits.max_query_tokens
         )));
     }
+    // The parser recurses once per bracket: a few hundred levels overflow a thread's stack.
+    if scan.nesting > MAX_NESTING {
+        return Err(too_complex(format!(
+            "the query nests brackets more than {MAX_NESTING} deep"
+        )));
+    }
     Ok(())
 }
 
-/// Counts GraphQL lexical tokens (names, numbers, strings, punctuators), stopping once `stop` is
-/// passed. Whitespace, commas and comments are not tokens.
+/// Deepest nesting of `{`, `[` and `(` accepted before parsing (async-graphql refuses more
+/// than 32 levels of selections and values after parsing anyway).
+const MAX_NESTING: usize = 64;
+
+/// What [`scan`] finds in a query text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Scan {
+    /// Lexical tokens, counted up to one past the `stop` given.
+    pub tokens: usize,
+    /// Deepest bracket nesting seen.
+    pub nesting: usize,
+}
+
+/// Counts GraphQL lexical tokens, stopping once `stop` is passed.
 pub fn count_tokens(query: &str, stop: usize) -> usize {
+    scan(query, stop).tokens
+}
+
+/// Counts GraphQL lexical tokens (names, numbers, strings, punctuators) and bracket nesting,
+/// stopping once `stop` tokens are passed. Whitespace, commas and comments are not tokens.
+pub fn scan(query: &str, stop: usize) -> Scan {
     let bytes = query.as_bytes();
     let (mut i, mut n) = (0, 0);
+    let (mut depth, mut nesting) = (0usize, 0usize);
     while i < bytes.len() && n <= stop {
         let c = bytes[i];
         match c {
@@ -105,6 +131,17 @@ pub fn count_tokens(query: &str, stop: usize) -> usize {
                 }
                 n += 1;
             }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                nesting = nesting.max(depth);
+                i += 1;
+                n += 1;
+            }
+            b'}' | b']' | b')' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+                n += 1;
+            }
             _ => {
                 // A punctuator, or a stray character (one token; the parser reports it).
                 i += 1;
@@ -115,7 +152,7 @@ pub fn count_tokens(query: &str, stop: usize) -> usize {
             }
         }
     }
-    n
+    Scan { tokens: n, nesting }
 }
 
 /// Schema extension applying [`check_text`] and the document checks to every operation.
@@ -455,5 +492,7 @@ mod tests {
         assert_eq!(count_tokens("{ a: b(c: -1.5e3) }", 100), 9);
         assert_eq!(count_tokens(&"a ".repeat(1_000_000), 10), 11);
         assert_eq!(count_tokens("é字 \"unterminated", 100), 3);
+        assert_eq!(scan("{ a(x: [[1]]) { b { c } } }", 100).nesting, 4);
+        assert_eq!(scan("{ a(s: \"{{{{\") }", 100).nesting, 2);
     }
 }
