@@ -14,6 +14,7 @@ mod introspection;
 mod invites;
 mod members;
 mod ownership;
+mod properties;
 mod reads;
 mod schema;
 mod workspaces;
