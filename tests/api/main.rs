@@ -13,6 +13,7 @@ mod http;
 mod introspection;
 mod invites;
 mod members;
+mod operations;
 mod ownership;
 mod properties;
 mod reads;
