@@ -489,7 +489,7 @@ mod tests {
             count_tokens(r#"{ a(s: "x y \" z", t: """b "" c""") ...F }"#, 100),
             13
         );
-        assert_eq!(count_tokens("{ a: b(c: -1.5e3) }", 100), 9);
+        assert_eq!(count_tokens("{ a: b(c: -1.5e3) }", 100), 10);
         assert_eq!(count_tokens(&"a ".repeat(1_000_000), 10), 11);
         assert_eq!(count_tokens("é字 \"unterminated", 100), 3);
         assert_eq!(scan("{ a(x: [[1]]) { b { c } } }", 100).nesting, 4);

@@ -107,10 +107,9 @@ proptest! {
         use base64::Engine;
         let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
         for text in [raw.as_str(), encoded.as_str()] {
-            for result in [decode_member("after", text).err(), decode_audit("after", text).err()] {
-                if let Some(e) = result {
-                    prop_assert_eq!(e.code(), "BAD_USER_INPUT");
-                }
+            let errors = [decode_member("after", text).err(), decode_audit("after", text).err()];
+            for e in errors.into_iter().flatten() {
+                prop_assert_eq!(e.code(), "BAD_USER_INPUT");
             }
         }
     }
