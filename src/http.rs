@@ -25,7 +25,7 @@ use axum::{Extension, Router};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::db::Pool;
 use crate::graphql::context::ClientIp;
@@ -73,7 +73,12 @@ pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn(observe::record))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(observe::span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::span)
+                // One access-log line per request (with its request id) at info.
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

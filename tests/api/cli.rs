@@ -195,7 +195,7 @@ impl Server {
             )
             .env("ROSTER_MAIL_DIR", dir.join("mail"))
             .env("ROSTER_LISTEN", "localhost:0")
-            .env("RUST_LOG", "info,tower_http=debug")
+            .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in env {
