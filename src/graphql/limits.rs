@@ -11,10 +11,10 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
 };
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
-    Type,
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+    Selection, SelectionSet, Type,
 };
-use async_graphql::registry::{MetaType, Registry};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{
     ErrorExtensionValues, Name, Request, ServerError, ServerResult, Value, Variables,
 };
@@ -200,7 +200,9 @@ impl Extension for LimitsOfOneRequest {
         check_no_nul(&doc, variables)?;
         let name = self.operation_name.lock().ok().and_then(|n| n.clone());
         if let Some(op) = selected_operation(&doc, name.as_deref()) {
-            check_variables(&ctx.schema_env.registry, op, variables)?;
+            let registry = &ctx.schema_env.registry;
+            check_variables(registry, op, variables)?;
+            check_arguments(registry, &doc, op, variables)?;
         }
         Ok(doc)
     }
@@ -399,6 +401,102 @@ fn check_variables(
         }
     }
     Ok(())
+}
+
+/// Coerces the arguments written in the operation (variables substituted) against their types.
+/// async-graphql's validation lets a scalar through where an input object is expected
+/// (`signUp(input: "x")`), which then failed inside the resolver.
+fn check_arguments(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    variables: &Variables,
+) -> ServerResult<()> {
+    let root = match op.ty {
+        OperationType::Query => Some(registry.query_type.as_str()),
+        OperationType::Mutation => registry.mutation_type.as_deref(),
+        OperationType::Subscription => registry.subscription_type.as_deref(),
+    };
+    let Some(root) = root else {
+        return Ok(());
+    };
+    let mut walk = ArgumentWalk {
+        registry,
+        doc,
+        variables,
+        visited: Vec::new(),
+    };
+    match walk.set(&op.selection_set.node, root) {
+        Some(problem) => Err(bad_input(problem)),
+        None => Ok(()),
+    }
+}
+
+struct ArgumentWalk<'a> {
+    registry: &'a Registry,
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+    visited: Vec<&'a str>,
+}
+
+impl<'a> ArgumentWalk<'a> {
+    /// The first argument problem in `set`, whose parent type is `type_name`.
+    fn set(&mut self, set: &'a SelectionSet, type_name: &str) -> Option<String> {
+        for item in &set.items {
+            let problem = match &item.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.as_str();
+                    let Some(field) = self
+                        .registry
+                        .types
+                        .get(type_name)
+                        .and_then(|t| t.field_by_name(name))
+                    else {
+                        continue; // unknown fields are validation's to report
+                    };
+                    let problem = f.node.arguments.iter().find_map(|(arg, value)| {
+                        let meta = field.args.get(arg.node.as_str())?;
+                        let ty = Type::new(&meta.ty)?;
+                        let value = value
+                            .node
+                            .clone()
+                            .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
+                            .ok()?;
+                        coerce(self.registry, &ty, &value, 0)
+                            .map(|p| format!("argument {name}({}:): {p}", arg.node))
+                    });
+                    problem.or_else(|| {
+                        let inner = MetaTypeName::concrete_typename(&field.ty).to_owned();
+                        self.set(&f.node.selection_set.node, &inner)
+                    })
+                }
+                Selection::InlineFragment(f) => {
+                    let on = f
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(type_name, |c| c.node.on.node.as_str())
+                        .to_owned();
+                    self.set(&f.node.selection_set.node, &on)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    match self.doc.fragments.get(name) {
+                        Some(fragment) if !self.visited.contains(&name.as_str()) => {
+                            self.visited.push(name.as_str());
+                            let on = fragment.node.type_condition.node.on.node.to_string();
+                            self.set(&fragment.node.selection_set.node, &on)
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            if problem.is_some() {
+                return problem;
+            }
+        }
+        None
+    }
 }
 
 /// Why `value` cannot be a `ty`, if it cannot.

@@ -423,7 +423,21 @@ fn documents(c: &mut Corpus) {
         false,
         "mutation { signUp(input: \"x\") { accessToken } }",
         none.clone(),
-        field("BAD_USER_INPUT"),
+        bad(400),
+    );
+    c.op(
+        "inline string for an input list",
+        true,
+        "{ workspaces { members(roles: \"x\") { totalCount } } }",
+        none.clone(),
+        bad(400),
+    );
+    c.op(
+        "inline number in a nested input object",
+        false,
+        "mutation { login(input: {email: 1, password: \"x\"}) { accessToken } }",
+        none.clone(),
+        bad(400),
     );
     c.op(
         "unknown input field",
