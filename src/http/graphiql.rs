@@ -13,9 +13,13 @@ mod embedded {
 
 const TEMPLATE: &str = include_str!("../../assets/graphiql.html");
 
-/// Where each asset comes from: Roster when embedded, else unpkg at the pinned version.
 fn asset_url(name: &str) -> String {
-    if !embedded::FILES.is_empty() {
+    url_for(name, is_embedded())
+}
+
+/// Where an asset comes from: Roster when embedded, else unpkg at the pinned version.
+fn url_for(name: &str, embedded: bool) -> String {
+    if embedded {
         return format!("/graphiql/{name}");
     }
     let cdn = "https://unpkg.com";
@@ -75,5 +79,32 @@ pub async fn asset(Path(name): Path<String>) -> Response {
             format!("no GraphiQL asset named {name}"),
         )
         .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_embedded_assets_the_page_uses_the_pinned_cdn_versions() {
+        let react = url_for("react.production.min.js", false);
+        assert_eq!(
+            react,
+            format!(
+                "https://unpkg.com/react@{}/umd/react.production.min.js",
+                embedded::REACT_VERSION
+            )
+        );
+        assert!(
+            url_for("graphiql.min.css", false)
+                .contains(&format!("graphiql@{}", embedded::GRAPHIQL_VERSION))
+        );
+        assert_eq!(
+            url_for("graphiql.min.js", true),
+            "/graphiql/graphiql.min.js"
+        );
+        // Every placeholder of the page is filled.
+        assert!(!PAGE.contains("{{"), "{}", *PAGE);
     }
 }

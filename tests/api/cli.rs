@@ -2,11 +2,14 @@
 //! in `--listen`, JSON logs with request ids, and a graceful SIGTERM (in-flight requests and
 //! the email being sent finish first).
 
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn roster() -> Command {
     Command::new(env!("CARGO_BIN_EXE_roster"))
@@ -361,12 +364,43 @@ async fn sigterm_drains_in_flight_requests_and_the_email_being_sent() {
         "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{batch}",
         batch.to_string().len()
     );
+    // And an open WebSocket, which must not hold the shutdown up.
+    let mut ws_request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("ws");
+    ws_request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws_request)
+        .await
+        .expect("ws connect");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await
+        .expect("init");
+    let ack = socket.next().await.expect("ack").expect("frame");
+    assert!(ack.to_string().contains("connection_ack"), "{ack}");
     let mut stream = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("connect");
     stream.write_all(request.as_bytes()).await.expect("write");
     tokio::time::sleep(Duration::from_millis(20)).await;
     server.terminate();
+    let close = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("the WebSocket is closed on shutdown");
+    assert_eq!(close, Some(1001));
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.expect("read");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
