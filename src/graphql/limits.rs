@@ -36,8 +36,13 @@ fn too_complex(message: impl Into<String>) -> ServerError {
     refused("QUERY_TOO_COMPLEX", message)
 }
 
-fn bad_input(message: impl Into<String>) -> ServerError {
-    refused("BAD_USER_INPUT", message)
+/// `BAD_USER_INPUT` naming the input (`extensions.field`), as SPEC section 5 asks.
+fn bad_input_at(field: impl Into<String>, message: impl Into<String>) -> ServerError {
+    let mut err = refused("BAD_USER_INPUT", message);
+    if let Some(ext) = err.extensions.as_mut() {
+        ext.set("field", field.into());
+    }
+    err
 }
 
 /// Checks the raw query text before it is parsed: its size in bytes, then in tokens.
@@ -317,41 +322,61 @@ impl<'d> Depths<'d> {
 
 const NUL_MESSAGE: &str = "strings must not contain the NUL character (U+0000)";
 
-/// No string anywhere in the request (inline arguments, defaults, variables) holds a NUL.
+/// No string anywhere in the request (inline arguments, defaults, variables) holds a NUL;
+/// the error's `extensions.field` names the variable or argument that does.
 fn check_no_nul(doc: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
-    let nul_in_doc = doc.operations.iter().any(|(_, op)| {
-        op.node.variable_definitions.iter().any(|v| {
-            v.node
-                .default_value
-                .as_ref()
-                .is_some_and(|d| const_has_nul(&d.node))
-        }) || set_has_nul(&op.node.selection_set.node)
-    }) || doc
-        .fragments
-        .values()
-        .any(|f| set_has_nul(&f.node.selection_set.node));
-    let nul_in_variables = variables
+    let in_variables = variables
         .iter()
-        .any(|(name, value)| name.contains('\0') || const_has_nul(value));
-    if nul_in_doc || nul_in_variables {
-        Err(bad_input(NUL_MESSAGE))
-    } else {
-        Ok(())
+        .find(|(name, value)| name.contains('\0') || const_has_nul(value))
+        .map(|(name, _)| name.replace('\0', ""));
+    let in_defaults = || {
+        doc.operations.iter().find_map(|(_, op)| {
+            op.node
+                .variable_definitions
+                .iter()
+                .find(|v| {
+                    v.node
+                        .default_value
+                        .as_ref()
+                        .is_some_and(|d| const_has_nul(&d.node))
+                })
+                .map(|v| v.node.name.node.to_string())
+        })
+    };
+    let in_arguments = || {
+        doc.operations
+            .iter()
+            .find_map(|(_, op)| nul_argument(&op.node.selection_set.node))
+            .or_else(|| {
+                doc.fragments
+                    .values()
+                    .find_map(|f| nul_argument(&f.node.selection_set.node))
+            })
+    };
+    match in_variables.or_else(in_defaults).or_else(in_arguments) {
+        Some(field) => Err(bad_input_at(field, NUL_MESSAGE)),
+        None => Ok(()),
     }
 }
 
-fn set_has_nul(set: &SelectionSet) -> bool {
-    set.items.iter().any(|item| match &item.node {
-        Selection::Field(f) => {
-            f.node.arguments.iter().any(|(_, v)| value_has_nul(&v.node))
-                || f.node
+/// The first argument (of a field or a directive) in `set` whose value holds a NUL.
+fn nul_argument(set: &SelectionSet) -> Option<String> {
+    set.items.iter().find_map(|item| match &item.node {
+        Selection::Field(f) => f
+            .node
+            .arguments
+            .iter()
+            .chain(
+                f.node
                     .directives
                     .iter()
-                    .any(|d| d.node.arguments.iter().any(|(_, v)| value_has_nul(&v.node)))
-                || set_has_nul(&f.node.selection_set.node)
-        }
-        Selection::InlineFragment(f) => set_has_nul(&f.node.selection_set.node),
-        Selection::FragmentSpread(_) => false,
+                    .flat_map(|d| d.node.arguments.iter()),
+            )
+            .find(|(_, v)| value_has_nul(&v.node))
+            .map(|(name, _)| name.node.to_string())
+            .or_else(|| nul_argument(&f.node.selection_set.node)),
+        Selection::InlineFragment(f) => nul_argument(&f.node.selection_set.node),
+        Selection::FragmentSpread(_) => None,
     })
 }
 
@@ -397,7 +422,7 @@ fn check_variables(
             Some(value) => coerce(registry, ty, value, 0),
         };
         if let Some(problem) = problem {
-            return Err(bad_input(format!("variable ${name}: {problem}")));
+            return Err(bad_input_at(name, format!("variable ${name}: {problem}")));
         }
     }
     Ok(())
@@ -427,7 +452,7 @@ fn check_arguments(
         visited: Vec::new(),
     };
     match walk.set(&op.selection_set.node, root) {
-        Some(problem) => Err(bad_input(problem)),
+        Some((argument, problem)) => Err(bad_input_at(argument, problem)),
         None => Ok(()),
     }
 }
@@ -440,8 +465,9 @@ struct ArgumentWalk<'a> {
 }
 
 impl<'a> ArgumentWalk<'a> {
-    /// The first argument problem in `set`, whose parent type is `type_name`.
-    fn set(&mut self, set: &'a SelectionSet, type_name: &str) -> Option<String> {
+    /// The first argument problem in `set` (argument name, why), whose parent type is
+    /// `type_name`.
+    fn set(&mut self, set: &'a SelectionSet, type_name: &str) -> Option<(String, String)> {
         for item in &set.items {
             let problem = match &item.node {
                 Selection::Field(f) => {
@@ -462,8 +488,12 @@ impl<'a> ArgumentWalk<'a> {
                             .clone()
                             .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
                             .ok()?;
-                        coerce(self.registry, &ty, &value, 0)
-                            .map(|p| format!("argument {name}({}:): {p}", arg.node))
+                        coerce(self.registry, &ty, &value, 0).map(|p| {
+                            (
+                                arg.node.to_string(),
+                                format!("argument {name}({}:): {p}", arg.node),
+                            )
+                        })
                     });
                     problem.or_else(|| {
                         let inner = MetaTypeName::concrete_typename(&field.ty).to_owned();

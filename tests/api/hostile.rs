@@ -14,7 +14,10 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::{Backend, TestApp, User};
 
-both!(hostile_http_requests_get_documented_answers);
+both!(
+    hostile_http_requests_get_documented_answers,
+    refused_input_names_its_field
+);
 
 /// What a case must get back: a status and the first error's code (`None`: no errors at all).
 struct Expect(u16, Option<&'static str>);
@@ -812,4 +815,34 @@ async fn hostile_http_requests_get_documented_answers(backend: Backend) {
         names.contains(&"Robert'); DROP TABLE workspaces;--"),
         "{names:?}"
     );
+}
+
+async fn refused_input_names_its_field(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let ws = owner.workspace.as_str();
+    let search =
+        "query($w: ID!, $s: String) { workspace(id: $w) { members(search: $s) { totalCount } } }";
+    for (query, variables, field) in [
+        (search, json!({ "w": ws, "s": "a\u{0}" }), "s"),
+        (
+            "query($w: ID!) { workspace(id: $w) { members(search: \"\\u0000\") { totalCount } } }",
+            json!({ "w": ws }),
+            "search",
+        ),
+        (
+            "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }",
+            json!({ "i": { "email": "a@b.co" } }),
+            "i",
+        ),
+        (
+            "mutation { signUp(input: 7) { accessToken } }",
+            json!({}),
+            "input",
+        ),
+    ] {
+        let e = app.err(Some(&owner.token), query, variables).await;
+        assert_eq!(crate::helpers::code(&e), "BAD_USER_INPUT", "{e}");
+        assert_eq!(e["extensions"]["field"], field, "{query}: {e}");
+    }
 }
