@@ -343,6 +343,13 @@ async fn seed(url: &str, keys: &JwtKeys) -> anyhow::Result<()> {
     }
 
     insert_all(db.pool(), &accounts, &workspaces, &members).await?;
+    // Access tokens name a session (a login): one for each client of the benchmark.
+    let (viewer_session, lister_session) = (Uuid::new_v4(), Uuid::new_v4());
+    insert_sessions(
+        db.pool(),
+        &[(viewer_session, viewer_id), (lister_session, lister_id)],
+    )
+    .await?;
 
     let now = Utc::now().timestamp();
     let day = 24 * 3600;
@@ -356,13 +363,30 @@ async fn seed(url: &str, keys: &JwtKeys) -> anyhow::Result<()> {
         "invite100": invite_ids[1],
         "deep_cursor": deep_cursor,
         "deep_position": DEEP_POSITION,
-        "viewer_token": keys.issue(viewer_id, now, day)?,
-        "lister_token": keys.issue(lister_id, now, day)?,
+        "viewer_token": keys.issue(viewer_id, viewer_session, now, day)?,
+        "lister_token": keys.issue(lister_id, lister_session, now, day)?,
         "accounts": accounts.len(),
         "members": members.len(),
         "seed_secs": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     });
     println!("{out}");
+    Ok(())
+}
+
+/// Sessions `(id, account)` for the tokens the benchmark's clients use.
+async fn insert_sessions(pool: &Pool, sessions: &[(Uuid, Uuid)]) -> anyhow::Result<()> {
+    let now = Utc::now();
+    on_pool!(pool, p => {
+        for (id, account) in sessions {
+            sqlx::query("INSERT INTO sessions (id, account_id, created_at) VALUES ($1, $2, $3)")
+                .bind(*id)
+                .bind(*account)
+                .bind(now)
+                .execute(p)
+                .await
+                .context("inserting a session")?;
+        }
+    });
     Ok(())
 }
 
@@ -377,7 +401,7 @@ async fn insert_all(
         let mut tx = p.begin().await?;
         for chunk in accounts.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO accounts (id, email, name, password_hash, status, language, created_at) ",
+                "INSERT INTO accounts (id, email, name, password_hash, status, language, created_at, email_verified_at) ",
             );
             qb.push_values(chunk, |mut row, a| {
                 row.push_bind(a.id)
@@ -386,6 +410,7 @@ async fn insert_all(
                     .push_bind(None::<String>)
                     .push_bind("ACTIVE")
                     .push_bind("en-US")
+                    .push_bind(a.created_at)
                     .push_bind(a.created_at);
             });
             qb.build().execute(&mut *tx).await.context("inserting accounts")?;
@@ -475,7 +500,8 @@ fn viewer(st: &RawState, headers: &HeaderMap) -> Result<Uuid, RawError> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| st.keys.verify(t.trim()))
+        .and_then(|t| st.keys.verify(t.trim()).ok())
+        .map(|claims| claims.sub)
         .ok_or(RawError::Unauthorized)
 }
 

@@ -9,10 +9,12 @@
 use chrono::Utc;
 use roster::clock::SystemClock;
 use roster::config::Config;
-use roster::db::outbox::{EmailKind, NewEmail};
+use roster::db::outbox::NewEmail;
 use roster::db::{Db, Pool};
 use roster::domain::Language;
+use roster::domain::Role;
 use roster::mail::Mailer;
+use roster::mail::message::EmailMessage;
 use roster::mail::sink::SmtpSink;
 use roster::mail::worker::OutboxWorker;
 use roster::service::Roster;
@@ -67,8 +69,17 @@ async fn run(backend: &str, db: Db, count: usize) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     for i in 0..count {
         let recipient = format!("user{i}@bench.test");
+        let message = EmailMessage::Invitation {
+            workspace_name: "Bench".into(),
+            inviter_name: "Olga".into(),
+            inviter_email: "olga@bench.test".into(),
+            account_name: format!("user{i}"),
+            role: Role::Normal,
+            activation_url: format!("http://127.0.0.1/activate?token={i}"),
+            expires_at: now,
+        };
         let email = NewEmail {
-            kind: EmailKind::Invitation,
+            kind: message.kind(),
             workspace: None,
             recipient: &recipient,
             language: if i % 2 == 0 {
@@ -76,11 +87,7 @@ async fn run(backend: &str, db: Db, count: usize) -> anyhow::Result<()> {
             } else {
                 Language::ZhHans
             },
-            payload: serde_json::json!({
-                "workspace_name": "Bench", "inviter_name": "Olga", "inviter_email": "olga@bench.test",
-                "account_name": format!("user{i}"), "activation_url": format!("http://127.0.0.1/activate?token={i}"),
-                "expires_at": "2026-12-01T00:00:00Z",
-            }),
+            payload: serde_json::to_string(&message)?,
         };
         tx.enqueue_email(email, now).await?;
     }

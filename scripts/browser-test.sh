@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Browser and npm tests against the real server, in Debian's Chromium driven by playwright-core:
-# the invitation activation page (tests/browser/activate.mjs), GraphiQL offline
-# (tests/browser/graphiql.mjs), and npm graphql-http's GraphQL-over-HTTP audits
-# (tests/browser/http-audit.mjs). Installs what is missing first, then runs the test:
+# tests/browser/activate.mjs (/activate, in English and Chinese), tests/browser/links.mjs
+# (/verify and /reset), tests/browser/graphiql.mjs (GraphiQL with no internet) and
+# tests/browser/http-audit.mjs (npm graphql-http's GraphQL-over-HTTP audits). Installs what is
+# missing first, then runs the tests (all of them, or the ones named: scripts/browser-test.sh links):
 #   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
 #   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
 # Idempotent: when everything is in place it goes straight to the test.
 #
-# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM.
+# Needs a built server: cargo build (or set ROSTER_BIN). Env: ROSTER_BIN, CHROMIUM, SCREENSHOT_DIR
+# (default target/browser-test: look at the screenshots after a change to a page).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,9 +71,13 @@ fi
 roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
-# The invitation page; GraphiQL offline; the GraphQL-over-HTTP audits of npm graphql-http.
+tests=("$@")
+[ "${#tests[@]}" -gt 0 ] || tests=(activate links graphiql http-audit)
 status=0
-node "$dir/activate.mjs" "$@" || status=1
-node "$dir/graphiql.mjs" || status=1
-node "$dir/http-audit.mjs" || status=1
+for t in "${tests[@]}"; do
+  t="${t%.mjs}"
+  [ -f "$dir/$t.mjs" ] || die "no test $dir/$t.mjs"
+  say "running $t.mjs"
+  node "$dir/$t.mjs" || status=1
+done
 exit "$status"

@@ -125,6 +125,23 @@ pub struct Config {
     #[arg(long, env = "ROSTER_TRANSFER_CODE", default_value_t = true, action = ArgAction::Set)]
     pub transfer_code: bool,
 
+    /// Return invitation links to the inviter (`activationUrl`) for accounts the call created.
+    /// Only for closed deployments without a mail server: it lets an inviter act as the invitee.
+    #[arg(long, env = "ROSTER_SHARE_INVITE_LINKS", default_value_t = false, action = ArgAction::Set)]
+    pub share_invite_links: bool,
+
+    /// Accept email addresses whose domain has no dot (`bob@intranet`): intranets only.
+    #[arg(long, env = "ROSTER_ALLOW_DOTLESS_EMAIL_DOMAINS", default_value_t = false, action = ArgAction::Set)]
+    pub allow_dotless_email_domains: bool,
+
+    /// Lifetime of email-verification links, in hours.
+    #[arg(long, env = "ROSTER_VERIFY_TTL_HOURS", default_value_t = 48)]
+    pub verify_ttl_hours: u32,
+
+    /// Lifetime of password-reset links, in minutes.
+    #[arg(long, env = "ROSTER_RESET_TTL_MINUTES", default_value_t = 30)]
+    pub reset_ttl_minutes: u32,
+
     /// Lifetime of invitation links, in hours.
     #[arg(long, env = "ROSTER_INVITE_TTL_HOURS", default_value_t = 72)]
     pub invite_ttl_hours: u32,
@@ -226,6 +243,15 @@ pub struct Limits {
     /// Failed logins per client IP in 15 minutes before RATE_LIMITED.
     #[arg(long, env = "ROSTER_LOGIN_FAILURES_PER_IP", default_value_t = 100)]
     pub login_failures_per_ip: u32,
+    /// Password-reset emails per address per hour (more requests are answered but send nothing).
+    #[arg(long, env = "ROSTER_RESETS_PER_EMAIL", default_value_t = 3)]
+    pub resets_per_email: u32,
+    /// Password-reset requests per client IP per hour before RATE_LIMITED.
+    #[arg(long, env = "ROSTER_RESETS_PER_IP", default_value_t = 20)]
+    pub resets_per_ip: u32,
+    /// Verification emails an account may ask for per hour.
+    #[arg(long, env = "ROSTER_VERIFICATIONS_PER_HOUR", default_value_t = 5)]
+    pub verifications_per_hour: u32,
 }
 
 impl Config {
@@ -234,6 +260,13 @@ impl Config {
         let mut cli = Cli::parse_from(["roster"]);
         cli.config.database_url = database_url.into();
         cli.config
+    }
+
+    /// How addresses are validated.
+    pub fn email_policy(&self) -> crate::domain::EmailPolicy {
+        crate::domain::EmailPolicy {
+            allow_dotless_domains: self.allow_dotless_email_domains,
+        }
     }
 
     /// Base URL for links in emails, without a trailing slash.
@@ -267,6 +300,13 @@ impl fmt::Debug for Config {
             .field("introspection", &self.introspection)
             .field("max_members", &self.max_members)
             .field("transfer_code", &self.transfer_code)
+            .field("share_invite_links", &self.share_invite_links)
+            .field(
+                "allow_dotless_email_domains",
+                &self.allow_dotless_email_domains,
+            )
+            .field("verify_ttl_hours", &self.verify_ttl_hours)
+            .field("reset_ttl_minutes", &self.reset_ttl_minutes)
             .field("invite_ttl_hours", &self.invite_ttl_hours)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)

@@ -25,6 +25,10 @@ pub enum AppError {
         field: &'static str,
         message: String,
     },
+    /// An emailed link (its `token`) that cannot be used; `BAD_USER_INPUT` with
+    /// `extensions.field = "token"` and `extensions.reason`, so a page can say why.
+    #[error("{}", .0.message())]
+    Link(LinkProblem),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -42,7 +46,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::BadInput { .. } | AppError::Link(_) => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
             AppError::RateLimited { .. } => "RATE_LIMITED",
@@ -67,7 +71,50 @@ impl AppError {
         match self {
             AppError::BadInput { field, .. } => ext.set("field", *field),
             AppError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
+            AppError::Link(problem) => {
+                ext.set("field", "token");
+                ext.set("reason", problem.reason());
+            }
             _ => {}
+        }
+    }
+}
+
+/// Why an emailed link (invitation, verification, reset) cannot be used.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// No such link.
+    Invalid,
+    /// Used already, or the address owner already took the account another way.
+    Used,
+    /// A newer link replaced it, or an admin revoked it.
+    Revoked,
+    Expired,
+    /// The account cannot use it (banned).
+    Inactive,
+}
+
+impl LinkProblem {
+    /// `extensions.reason`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            LinkProblem::Invalid => "INVALID",
+            LinkProblem::Used => "USED",
+            LinkProblem::Revoked => "REVOKED",
+            LinkProblem::Expired => "EXPIRED",
+            LinkProblem::Inactive => "INACTIVE",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            LinkProblem::Invalid => "this link is not valid",
+            LinkProblem::Used => "this link has already been used: sign in instead",
+            LinkProblem::Revoked => {
+                "this link was replaced by a newer one or revoked; ask for a new one"
+            }
+            LinkProblem::Expired => "this link has expired; ask for a new one",
+            LinkProblem::Inactive => "this account cannot be used (it is not active)",
         }
     }
 }

@@ -27,6 +27,7 @@ use std::net::SocketAddr;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use crate::auth::bearer::{self, Credentials};
 use crate::db::Pool;
 use crate::graphql::context::ClientIp;
 use crate::graphql::{RosterSchema, build_schema, loaders};
@@ -70,6 +71,8 @@ pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/activate", get(activate_page))
+        .route("/verify", get(verify_page))
+        .route("/reset", get(reset_page))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(observe::record))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -119,9 +122,35 @@ async fn metrics(State(st): State<HttpState>) -> impl IntoResponse {
     )
 }
 
+/// A page an emailed link opens: it holds a secret token and a password form, so it is never
+/// cached, framed, or sent on as a referrer.
+fn link_page(html: &'static str) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
 /// The page an invitation link opens: greets the invitee, sets name and password.
-async fn activate_page() -> Html<&'static str> {
-    Html(include_str!("../assets/activate.html"))
+async fn activate_page() -> Response {
+    link_page(include_str!("../assets/activate.html"))
+}
+
+/// The page a verification link opens: confirms the address (`verifyEmail`).
+async fn verify_page() -> Response {
+    link_page(include_str!("../assets/verify.html"))
+}
+
+/// The page a password-reset link opens: sets a new password (`resetPassword`).
+async fn reset_page() -> Response {
+    link_page(include_str!("../assets/reset.html"))
 }
 
 async fn readyz(State(st): State<HttpState>) -> Response {
@@ -274,11 +303,12 @@ async fn execute(
     addr: ClientAddr,
     batch: BatchRequest,
 ) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
-    let auth = match st.roster.authenticate(bearer).await {
+    let credentials = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => Credentials::None,
+        Some(Ok(value)) => bearer::parse(Some(value)),
+        Some(Err(_)) => Credentials::Malformed,
+    };
+    let auth = match st.roster.authenticate(credentials).await {
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = ?e, "authentication lookup failed");

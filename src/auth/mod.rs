@@ -1,5 +1,7 @@
-//! Credentials: JWT access tokens, Argon2id passwords, opaque random tokens.
+//! Credentials: JWT access tokens, the `Authorization` header, Argon2id passwords, opaque
+//! random tokens.
 
+pub mod bearer;
 pub mod jwt;
 pub mod password;
 pub mod tokens;

@@ -20,6 +20,21 @@ pub struct AccountRow {
     pub language: Language,
     pub created_at: DateTime<Utc>,
     pub last_active_at: Option<DateTime<Utc>>,
+    /// When the address owner proved the address (opened a link Roster sent to it).
+    pub email_verified_at: Option<DateTime<Utc>>,
+}
+
+impl AccountRow {
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+
+    pub fn standing(&self) -> crate::domain::Standing {
+        crate::domain::Standing {
+            status: self.status,
+            email_verified: self.email_verified(),
+        }
+    }
 }
 
 /// A new account's fields.
@@ -33,7 +48,7 @@ pub struct NewAccount<'a> {
 
 macro_rules! select_accounts {
     () => {
-        "SELECT id, email, name, password_hash, status, language, created_at, last_active_at FROM accounts"
+        "SELECT id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at FROM accounts"
     };
 }
 
@@ -94,7 +109,7 @@ impl Tx {
             "INSERT INTO accounts (id, email, name, password_hash, status, language, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT DO NOTHING
-             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
+             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at")
             .bind(Uuid::new_v4())
             .bind(account.email)
             .bind(account.name)
@@ -152,7 +167,7 @@ impl Tx {
                     .push_bind(now);
             });
             qb.push(" ON CONFLICT DO NOTHING
-                RETURNING id, email, name, password_hash, status, language, created_at, last_active_at");
+                RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at");
             qb.build_query_as().fetch_all(&mut *c).await
         })
     }
@@ -169,21 +184,55 @@ impl Tx {
             .map(|r| r.is_some()))
     }
 
-    /// Makes a PENDING account ACTIVE with its chosen name and password.
-    pub async fn activate_account(
+    /// Hands the account to whoever proved its address: sets the password (and the name, when
+    /// given), makes it ACTIVE and marks the address verified. `only_unproven` (activation)
+    /// applies only to an account nobody has proved yet, so of two racing activations one wins.
+    /// A BANNED account is never taken back this way.
+    pub async fn take_over_account(
         &mut self,
         account: Uuid,
-        name: &str,
+        name: Option<&str>,
         password_hash: &str,
+        only_unproven: bool,
+        now: DateTime<Utc>,
     ) -> sqlx::Result<Option<AccountRow>> {
         with_tx!(self, c => sqlx::query_as(
-            "UPDATE accounts SET name = $2, password_hash = $3, status = 'ACTIVE'
-             WHERE id = $1 AND status = 'PENDING'
-             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at")
+            "UPDATE accounts SET name = COALESCE($2, name), password_hash = $3, status = 'ACTIVE',
+                 email_verified_at = COALESCE(email_verified_at, $4)
+             WHERE id = $1 AND status IN ('PENDING', 'ACTIVE')
+               AND (NOT $5 OR status = 'PENDING' OR email_verified_at IS NULL)
+             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at")
             .bind(account)
             .bind(name)
             .bind(password_hash)
+            .bind(now)
+            .bind(only_unproven)
             .fetch_optional(&mut *c)
             .await)
+    }
+
+    /// Marks the address of an ACTIVE account verified; the account as it is now, if ACTIVE.
+    pub async fn verify_email(
+        &mut self,
+        account: Uuid,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<AccountRow>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $2)
+             WHERE id = $1 AND status = 'ACTIVE'
+             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at")
+            .bind(account)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn set_password(&mut self, account: Uuid, password_hash: &str) -> sqlx::Result<()> {
+        with_tx!(self, c => sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+            .bind(account)
+            .bind(password_hash)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))
     }
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
 use super::{Db, with_pool};
-use crate::domain::AccountStatus;
+use crate::domain::{AccountStatus, Language};
 
 /// An invitation with what a greeting page shows.
 #[derive(Clone, Debug, FromRow)]
@@ -21,6 +21,9 @@ pub struct InvitationRow {
     pub email: String,
     #[sqlx(try_from = "String")]
     pub account_status: AccountStatus,
+    #[sqlx(try_from = "String")]
+    pub account_language: Language,
+    pub account_verified_at: Option<DateTime<Utc>>,
     pub inviter_name: Option<String>,
 }
 
@@ -28,6 +31,7 @@ macro_rules! select_invitation {
     () => {
         "SELECT i.id, i.workspace_id, i.account_id, i.expires_at, i.used_at, i.revoked_at,
                 w.name AS workspace_name, a.email, a.status AS account_status,
+                a.language AS account_language, a.email_verified_at AS account_verified_at,
                 inv.name AS inviter_name
          FROM invitations i
          JOIN workspaces w ON w.id = i.workspace_id

@@ -151,6 +151,34 @@ impl Tx {
             .map(|r| r.is_some()))
     }
 
+    /// Gives `accounts` (members of `workspace`) the role `role`, in one statement; returns the
+    /// memberships as they are now.
+    pub async fn set_roles(
+        &mut self,
+        workspace: Uuid,
+        accounts: &[Uuid],
+        role: Role,
+    ) -> sqlx::Result<Vec<MemberRow>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_tx!(self, c => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE members SET role = ");
+            qb.push_bind(role.as_str());
+            qb.push(", role_rank = ");
+            qb.push_bind(role.sort_rank());
+            qb.push(" WHERE workspace_id = ");
+            qb.push_bind(workspace);
+            qb.push(" AND role <> 'OWNER' AND account_id IN (");
+            let mut list = qb.separated(", ");
+            for id in accounts {
+                list.push_bind(*id);
+            }
+            qb.push(") RETURNING workspace_id, account_id, role, invited_by, created_at");
+            qb.build_query_as().fetch_all(&mut *c).await
+        })
+    }
+
     /// Changes a member's role if it is still `expected`; returns the updated row.
     pub async fn set_role(
         &mut self,
@@ -217,6 +245,7 @@ pub struct MemberPageRow {
     pub language: Language,
     pub account_created_at: DateTime<Utc>,
     pub last_active_at: Option<DateTime<Utc>>,
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl MemberPageRow {
@@ -246,6 +275,7 @@ impl MemberPageRow {
                 language: self.language,
                 created_at: self.account_created_at,
                 last_active_at: self.last_active_at,
+                email_verified_at: self.email_verified_at,
             },
         )
     }
@@ -268,7 +298,12 @@ macro_rules! push_filter {
             list.push_unseparated(if roles.is_empty() { "NULL)" } else { ")" });
         }
         if let Some(status) = $filter.status {
-            $qb.push(" AND a.status = ");
+            // A member's status (`domain::Standing::member_status`): PENDING until the address
+            // owner accepted, which an unverified account invited here has not.
+            $qb.push(
+                " AND (CASE WHEN a.status = 'ACTIVE' AND a.email_verified_at IS NULL
+                AND m.role <> 'OWNER' THEN 'PENDING' ELSE a.status END) = ",
+            );
             $qb.push_bind(status.as_str());
         }
         if let Some(search) = &$filter.search {
@@ -316,7 +351,7 @@ impl Db {
                     qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
                     qb.push(" AS branch, m.workspace_id, m.account_id, m.role, m.role_rank, m.invited_by,
                         m.created_at, a.email, a.name, a.status, a.language,
-                        a.created_at AS account_created_at, a.last_active_at
+                        a.created_at AS account_created_at, a.last_active_at, a.email_verified_at
                         FROM members m JOIN accounts a ON a.id = m.account_id
                         WHERE m.workspace_id = ");
                     qb.push_bind(request.workspace);

@@ -7,11 +7,13 @@
 
 pub mod accounts;
 pub mod audit;
-pub mod auth;
+pub mod email_tokens;
 pub mod invitations;
 pub mod members;
 pub mod outbox;
+pub mod sessions;
 pub mod settings;
+pub mod throttles;
 pub mod transfer;
 pub mod tx;
 pub mod workspaces;

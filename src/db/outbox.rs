@@ -8,36 +8,14 @@ use super::{Pool, with_pool};
 use crate::db::Db;
 use crate::domain::Language;
 
-/// Kinds of email (SPEC section 7).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmailKind {
-    Invitation,
-    AddedToWorkspace,
-    TransferCode,
-    OwnershipTransferredOld,
-    OwnershipTransferredNew,
-}
-
-impl EmailKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailKind::Invitation => "invitation",
-            EmailKind::AddedToWorkspace => "added_to_workspace",
-            EmailKind::TransferCode => "transfer_code",
-            EmailKind::OwnershipTransferredOld => "ownership_transferred_old",
-            EmailKind::OwnershipTransferredNew => "ownership_transferred_new",
-        }
-    }
-}
-
-/// An email to send, with everything needed to render it.
+/// An email to send: its kind (template folder) and its fields as JSON (see
+/// `mail::message::EmailMessage`, which builds these).
 pub struct NewEmail<'a> {
-    pub kind: EmailKind,
+    pub kind: &'static str,
     pub workspace: Option<Uuid>,
     pub recipient: &'a str,
     pub language: Language,
-    /// Template values: workspace name, inviter, link or code...
-    pub payload: serde_json::Value,
+    pub payload: String,
 }
 
 /// The claim statement up to the end of its inner SELECT (the backends differ only in the lock
@@ -108,11 +86,11 @@ impl Tx {
                     "INSERT INTO email_outbox (id, kind, workspace_id, recipient, language, payload, created_at, next_attempt_at) ");
                 qb.push_values(chunk, |mut row, e| {
                     row.push_bind(Uuid::new_v4())
-                        .push_bind(e.kind.as_str())
+                        .push_bind(e.kind)
                         .push_bind(e.workspace)
                         .push_bind(e.recipient)
                         .push_bind(e.language.as_str())
-                        .push_bind(e.payload.to_string())
+                        .push_bind(e.payload.clone())
                         .push_bind(now)
                         .push_bind(now);
                 });

@@ -78,7 +78,7 @@ impl Db {
         let rows: Vec<OwnerRow> = with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
                 "SELECT m.workspace_id, a.id, a.email, a.name, a.password_hash, a.status, a.language,
-                        a.created_at, a.last_active_at
+                        a.created_at, a.last_active_at, a.email_verified_at
                  FROM members m JOIN accounts a ON a.id = m.account_id
                  WHERE m.role = 'OWNER' AND m.workspace_id IN (");
             let mut list = qb.separated(", ");

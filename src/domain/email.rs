@@ -15,10 +15,35 @@ pub struct Email(String);
 #[error("not a valid email address")]
 pub struct InvalidEmail;
 
+/// Which domains an address may have.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmailPolicy {
+    /// Accept domains without a dot (`bob@localhost`, `a@intranet`): only for intranets, where
+    /// such names are real. Off by default: on the internet they are typing mistakes.
+    pub allow_dotless_domains: bool,
+}
+
+impl EmailPolicy {
+    pub fn parse(self, raw: &str) -> Result<Email, InvalidEmail> {
+        let email = Email::parse_syntax(raw)?;
+        let domain = email.0.rsplit('@').next().unwrap_or_default();
+        if !self.allow_dotless_domains && !domain.contains('.') {
+            return Err(InvalidEmail);
+        }
+        Ok(email)
+    }
+}
+
 impl Email {
+    /// Trims, lower-cases and validates an address under the default policy (the domain must
+    /// contain a dot).
+    pub fn parse(raw: &str) -> Result<Email, InvalidEmail> {
+        EmailPolicy::default().parse(raw)
+    }
+
     /// Trims, lower-cases and validates with lettre's RFC 5322 address parser (the same parser
     /// that later puts the address on the wire, so anything accepted here can be mailed).
-    pub fn parse(raw: &str) -> Result<Email, InvalidEmail> {
+    fn parse_syntax(raw: &str) -> Result<Email, InvalidEmail> {
         let normalized = raw.trim().to_lowercase();
         if normalized.len() > MAX_LEN {
             return Err(InvalidEmail);
@@ -60,9 +85,21 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses() {
-        for ok in ["a@b.co", "first.last+tag@sub.example.org", "x@localhost"] {
+        for ok in ["a@b.co", "first.last+tag@sub.example.org"] {
             assert!(Email::parse(ok).is_ok(), "{ok}");
         }
+    }
+
+    #[test]
+    fn a_domain_without_a_dot_only_on_intranets() {
+        let intranet = EmailPolicy {
+            allow_dotless_domains: true,
+        };
+        for dotless in ["a@b", "bob@localhost", "x@intranet"] {
+            assert_eq!(Email::parse(dotless), Err(InvalidEmail), "{dotless}");
+            assert!(intranet.parse(dotless).is_ok(), "{dotless}");
+        }
+        assert_eq!(intranet.parse("a@"), Err(InvalidEmail));
     }
 
     #[test]

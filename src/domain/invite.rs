@@ -2,17 +2,17 @@
 
 use std::collections::HashSet;
 
-use super::Email;
+use super::{Email, EmailPolicy};
 
 /// The outcome for one address of an `inviteMembers` call.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum InviteStatus {
-    /// A new PENDING account (or a pending one new to this workspace) became a member; an
-    /// invitation with an activation link was sent.
+    /// A new PENDING account (or one whose address is not proven yet, new to this workspace)
+    /// became a member; an invitation with an activation link was sent to the address.
     Invited,
-    /// An ACTIVE account joined at once and was notified.
+    /// An ACTIVE account with a verified address joined at once and was notified.
     Added,
-    /// A PENDING member got a fresh invitation; the old link stopped working.
+    /// A pending member got a fresh invitation by email; the old link stopped working.
     Resent,
     /// Already an ACTIVE member: nothing changed.
     AlreadyMember,
@@ -31,7 +31,7 @@ pub enum Entry {
 
 /// Trims, lower-cases and validates each address; duplicates collapse into their first
 /// occurrence, which keeps its place.
-pub fn read_addresses<S: AsRef<str>>(raw: &[S]) -> Vec<Entry> {
+pub fn read_addresses<S: AsRef<str>>(raw: &[S], policy: EmailPolicy) -> Vec<Entry> {
     let mut seen = HashSet::new();
     raw.iter()
         .filter_map(|r| {
@@ -39,7 +39,7 @@ pub fn read_addresses<S: AsRef<str>>(raw: &[S]) -> Vec<Entry> {
             if !seen.insert(trimmed.to_lowercase()) {
                 return None;
             }
-            Some(match Email::parse(trimmed) {
+            Some(match policy.parse(trimmed) {
                 Ok(email) => Entry::Valid(email),
                 Err(_) => Entry::Invalid(trimmed.to_owned()),
             })
@@ -53,7 +53,10 @@ mod tests {
 
     #[test]
     fn normalizes_dedupes_and_keeps_order() {
-        let entries = read_addresses(&[" B@x.io", "a@x.io", "b@X.IO ", "bad", "a@x.io", "bad "]);
+        let entries = read_addresses(
+            &[" B@x.io", "a@x.io", "b@X.IO ", "bad", "a@x.io", "bad "],
+            EmailPolicy::default(),
+        );
         let shown: Vec<String> = entries
             .iter()
             .map(|e| match e {

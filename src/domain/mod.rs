@@ -6,9 +6,11 @@ pub mod invite;
 pub mod names;
 pub mod permissions;
 pub mod role;
+pub mod trust;
 
 pub use account::{AccountStatus, Language};
-pub use email::Email;
+pub use email::{Email, EmailPolicy};
 pub use invite::InviteStatus;
 pub use permissions::{Action, Denied, Subject, authorize};
 pub use role::Role;
+pub use trust::Standing;

@@ -75,17 +75,11 @@ pub fn authorize(actor: Role, action: Action) -> Result<(), Denied> {
             manager()?;
             grantable(role)
         }
-        // A pending invitation's link may be re-sent or killed by any manager: neither changes
-        // the membership (removal does, and follows the rank rule).
-        Action::ResendInvitation { target } | Action::RevokeInvitation { target } => {
-            manager()?;
-            if target.is_self {
-                Err(Forbidden("you cannot do this to your own membership"))
-            } else {
-                Ok(())
-            }
-        }
-        Action::RemoveMember { target } => on_other_below(target),
+        // A pending member's link follows the rank rule too: whoever may send a pending admin a
+        // link could otherwise steer who activates an admin account.
+        Action::ResendInvitation { target }
+        | Action::RevokeInvitation { target }
+        | Action::RemoveMember { target } => on_other_below(target),
         Action::ChangeRole { target, new_role } => {
             on_other_below(target)?;
             grantable(new_role)?;
@@ -176,10 +170,9 @@ mod tests {
                 Admin => below_admin(role),
                 _ => false,
             },
-            Action::ResendInvitation { target } | Action::RevokeInvitation { target } => {
-                !is_member && !target.is_self
-            }
-            Action::RemoveMember { target } => match actor {
+            Action::ResendInvitation { target }
+            | Action::RevokeInvitation { target }
+            | Action::RemoveMember { target } => match actor {
                 Owner => !target.is_self && target.role != Owner,
                 Admin => !target.is_self && below_admin(target.role),
                 _ => false,

@@ -3,7 +3,18 @@
 use std::fmt;
 
 /// A member's role in a workspace (Dify's five roles).
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    async_graphql::Enum,
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     Owner,
     Admin,
@@ -29,6 +40,17 @@ impl Role {
             Role::Editor => "EDITOR",
             Role::Normal => "NORMAL",
             Role::DatasetOperator => "DATASET_OPERATOR",
+        }
+    }
+
+    /// The role as a person reads it in English ("Dataset operator").
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Admin => "Admin",
+            Role::Editor => "Editor",
+            Role::Normal => "Normal member",
+            Role::DatasetOperator => "Dataset operator",
         }
     }
 

@@ -24,6 +24,8 @@ pub trait ContextExt {
     fn loaders(&self) -> AppResult<&Loaders>;
     /// The signed-in account, or `UNAUTHENTICATED`.
     fn viewer(&self) -> AppResult<&AccountRow>;
+    /// The session (login) of the signed-in account, or `UNAUTHENTICATED`.
+    fn session(&self) -> AppResult<Uuid>;
     fn client_ip(&self) -> &str;
     /// Forgets what this request's loaders cached about memberships, after a mutation changed
     /// them (the guard cached the viewer's role before the change).
@@ -43,6 +45,12 @@ impl ContextExt for Context<'_> {
         self.data_opt::<Authenticated>()
             .unwrap_or(&Authenticated::Anonymous)
             .viewer()
+    }
+
+    fn session(&self) -> AppResult<Uuid> {
+        self.data_opt::<Authenticated>()
+            .unwrap_or(&Authenticated::Anonymous)
+            .session()
     }
 
     fn client_ip(&self) -> &str {

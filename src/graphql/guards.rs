@@ -10,7 +10,8 @@ use async_graphql::{Context, Guard, ID};
 use uuid::Uuid;
 
 use super::context::{ContextExt, parse_id, role_of};
-use crate::domain::{Action, Role, Subject, authorize};
+use super::loaders::AccountKey;
+use crate::domain::{Action, Role, Standing, Subject, authorize};
 use crate::error::{AppError, AppResult};
 
 /// What a guarded field is about to do. Targets are the `accountId` argument.
@@ -69,6 +70,11 @@ impl<'a> WorkspaceGuard<'a> {
             WorkspaceRef::Object { workspace, viewer } => (workspace, viewer),
         };
         let actor_role = role_of(ctx, actor, workspace).await?;
+        // An account whose address nobody has proved reaches only the workspaces it owns: an
+        // invitation to an address someone squatted on gives the squatter nothing.
+        if !standing_of(ctx, actor).await?.may_enter(actor_role) {
+            return Err(AppError::NotFound("workspace"));
+        }
         let action = match self.intent {
             Intent::View => Action::ViewWorkspace,
             Intent::Rename => Action::RenameWorkspace,
@@ -95,6 +101,22 @@ impl<'a> WorkspaceGuard<'a> {
         };
         Ok(authorize(actor_role, action)?)
     }
+}
+
+/// Where `actor` stands towards its address: the signed-in viewer's row, or (for objects seen
+/// through a mutation's payload, such as `signUp { account { workspaces } }`) the cached
+/// account loader's.
+async fn standing_of(ctx: &Context<'_>, actor: Uuid) -> AppResult<Standing> {
+    if let Ok(viewer) = ctx.viewer()
+        && viewer.id == actor
+    {
+        return Ok(viewer.standing());
+    }
+    ctx.loaders()?
+        .load_one(AccountKey(actor))
+        .await?
+        .map(|a| a.standing())
+        .ok_or(AppError::NotFound("workspace"))
 }
 
 /// The member `id` names, as the subject of `actor`'s action; `NOT_FOUND` if not a member.

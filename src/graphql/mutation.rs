@@ -7,7 +7,8 @@ use super::context::{ContextExt, parse_id};
 use super::guards::{Intent, WorkspaceGuard};
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
 use super::types::{
-    ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, SignUpInput, Workspace,
+    Account, ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, ResetPasswordInput,
+    SignUpInput, Workspace,
 };
 use crate::domain::Role;
 
@@ -15,7 +16,8 @@ pub struct Mutation;
 
 #[Object]
 impl Mutation {
-    /// Creates an ACTIVE account and a workspace "<name>'s Workspace" that it owns.
+    /// Creates an ACTIVE account and a workspace "<name>'s Workspace" that it owns, and emails
+    /// a verification link: until it is opened the account cannot invite anyone.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
         let session = ctx
             .roster()?
@@ -60,8 +62,9 @@ impl Mutation {
         Ok(Workspace { row, viewer })
     }
 
-    /// Invites people by email: new addresses get a PENDING account and an activation link,
-    /// existing accounts join at once. One result per distinct address, in input order.
+    /// Invites people by email: new addresses (and accounts whose address is not verified) get
+    /// an activation link by email; verified accounts join at once. One result per distinct
+    /// address, in input order. The viewer's own address must be verified.
     #[graphql(
         guard = "WorkspaceGuard::new(\"workspaceId\", &input.workspace_id, Intent::Invite(input.role))"
     )]
@@ -232,6 +235,70 @@ impl Mutation {
             .activate_account(&input.token, &input.name, &input.password)
             .await?;
         Ok(AuthPayload(session))
+    }
+
+    /// Confirms the viewer's address with the token from the verification email (public: the
+    /// link is the proof). Returns the account, now `emailVerified`.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<Account> {
+        let row = ctx.roster()?.verify_email(&token).await?;
+        Ok(Account::of_viewer(row))
+    }
+
+    /// Emails the viewer a new verification link (rate-limited). False when the address is
+    /// verified already.
+    async fn send_verification_email(&self, ctx: &Context<'_>) -> Result<bool> {
+        let viewer = ctx.viewer()?;
+        Ok(ctx.roster()?.send_verification_email(viewer).await?)
+    }
+
+    /// Emails a single-use password-reset link (30 minutes) to the address if it has an
+    /// account. Always true: the answer never says whether an account exists.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        Ok(ctx
+            .roster()?
+            .request_password_reset(&email, ctx.client_ip())
+            .await?)
+    }
+
+    /// Sets a new password with the token from the reset email (public). The address owner
+    /// takes the account: its address is verified and every earlier session ends.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ResetPasswordInput,
+    ) -> Result<AuthPayload> {
+        let session = ctx
+            .roster()?
+            .reset_password(&input.token, &input.password)
+            .await?;
+        Ok(AuthPayload(session))
+    }
+
+    /// Changes the viewer's password; every other session of the account ends.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<bool> {
+        let viewer = ctx.viewer()?;
+        let session = ctx.session()?;
+        Ok(ctx
+            .roster()?
+            .change_password(
+                viewer,
+                session,
+                &current_password,
+                &new_password,
+                ctx.client_ip(),
+            )
+            .await?)
+    }
+
+    /// Ends the session of a refresh token: it and its access tokens stop working at once.
+    /// False when the token names no live session.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        Ok(ctx.roster()?.logout(&refresh_token).await?)
     }
 }
 

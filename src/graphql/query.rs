@@ -33,7 +33,8 @@ impl Query {
         Ok(Workspace { row, viewer })
     }
 
-    /// What an invitation link is for (public); null when it is invalid, used or expired.
+    /// What an invitation link is for (public); null when it is invalid, revoked or expired. A
+    /// used link answers with `used: true`, so its page can say to sign in.
     async fn invitation(
         &self,
         ctx: &Context<'_>,

@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::auth::bearer;
 use crate::graphql::context::ClientIp;
 use crate::graphql::{RosterSchema, loaders};
 use crate::service::{Authenticated, Roster};
@@ -57,12 +58,11 @@ impl Connection {
     }
 
     async fn authenticate(&self, payload: &Value) -> async_graphql::Result<Authenticated> {
-        let bearer = payload
+        let header = payload
             .get("Authorization")
             .or_else(|| payload.get("authorization"))
-            .and_then(|v| v.as_str())
-            .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-        Ok(self.roster.authenticate(bearer.as_deref()).await?)
+            .and_then(|v| v.as_str());
+        Ok(self.roster.authenticate(bearer::parse(header)).await?)
     }
 
     fn request(&self, request: Request, auth: &Authenticated) -> Request {

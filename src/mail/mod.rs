@@ -1,12 +1,16 @@
 //! Email: templates, transports and the outbox worker (SPEC section 7).
 
+pub mod folder;
+pub mod message;
 pub mod sink;
 pub mod templates;
+pub mod words;
 pub mod worker;
 
 use anyhow::Context as _;
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
 
 use crate::config::Config;
 
@@ -14,7 +18,8 @@ use crate::config::Config;
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// `.eml` files in this folder (see [`folder`]).
+    Folder(PathBuf),
 }
 
 impl Mailer {
@@ -38,14 +43,18 @@ impl Mailer {
                         config.mail_dir.display()
                     )
                 })?;
-                Ok(Mailer::File(
-                    AsyncFileTransport::<Tokio1Executor>::with_envelope(&config.mail_dir),
-                ))
+                Ok(Mailer::Folder(config.mail_dir.clone()))
             }
         }
     }
 
-    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+    /// True when emails are written to files (local use): the worker then also logs each
+    /// email's recipient and link, so a person can follow it from the terminal.
+    pub fn is_folder(&self) -> bool {
+        matches!(self, Mailer::Folder(_))
+    }
+
+    pub async fn send(&self, message: Message, label: &folder::Label<'_>) -> anyhow::Result<()> {
         match self {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
                 // lettre's TLS mismatch errors are cryptic: say what usually fixes them.
@@ -56,7 +65,9 @@ impl Mailer {
                 };
                 anyhow::anyhow!("{e}{hint}")
             }),
-            Mailer::File(t) => t.send(message).await.map(|_| ()).map_err(Into::into),
+            Mailer::Folder(dir) => folder::write(dir, label, message.formatted())
+                .await
+                .map(|_| ()),
         }
     }
 }

@@ -3,6 +3,10 @@
 
 use minijinja::Environment;
 
+use super::message::EmailMessage;
+use super::words;
+use crate::domain::Language;
+
 /// A rendered email.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -22,27 +26,19 @@ impl Templates {
         Templates { env }
     }
 
-    /// Renders `kind` (e.g. `invitation`) in `language` (`en-US`, `zh-Hans`; anything else falls
-    /// back to `en-US`) with the outbox row's payload as the template values.
-    pub fn render(
-        &self,
-        kind: &str,
-        language: &str,
-        values: &serde_json::Value,
-    ) -> anyhow::Result<Rendered> {
-        let language = if language == "zh-Hans" {
-            "zh-Hans"
-        } else {
-            "en-US"
-        };
+    /// Renders `message` in `language`: its fields are the template values, with times and
+    /// roles written as a person of that language reads them.
+    pub fn render(&self, message: &EmailMessage, language: Language) -> anyhow::Result<Rendered> {
+        let values = template_values(message, language)?;
+        let kind = message.kind();
         let part = |ext: &str| -> anyhow::Result<String> {
-            let name = format!("{kind}/{language}.{ext}");
+            let name = format!("{kind}/{}.{ext}", language.as_str());
             let template = self
                 .env
                 .get_template(&name)
                 .map_err(|e| anyhow::anyhow!("no template {name}: {e}"))?;
             template
-                .render(minijinja::value::Serde(values))
+                .render(minijinja::value::Serde(&values))
                 .map_err(|e| anyhow::anyhow!("cannot render {name}: {e}"))
         };
         let subject = part("subject")?
@@ -63,54 +59,94 @@ impl Default for Templates {
     }
 }
 
+/// The message's fields, `expires_at` and `role` replaced by their words.
+fn template_values(
+    message: &EmailMessage,
+    language: Language,
+) -> anyhow::Result<serde_json::Value> {
+    let mut values = serde_json::to_value(message)?;
+    let role = match message {
+        EmailMessage::Invitation { role, .. } | EmailMessage::AddedToWorkspace { role, .. } => {
+            Some(*role)
+        }
+        _ => None,
+    };
+    let expires_at = match message {
+        EmailMessage::Invitation { expires_at, .. }
+        | EmailMessage::TransferCode { expires_at, .. }
+        | EmailMessage::VerifyEmail { expires_at, .. }
+        | EmailMessage::PasswordReset { expires_at, .. } => Some(*expires_at),
+        _ => None,
+    };
+    if let Some(map) = values.as_object_mut() {
+        if let Some(role) = role {
+            map.insert("role".into(), words::role_name(role, language).into());
+        }
+        if let Some(at) = expires_at {
+            map.insert("expires_at".into(), words::date_time(at, language).into());
+        }
+    }
+    Ok(values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const KINDS: [&str; 5] = [
-        "invitation",
-        "added_to_workspace",
-        "transfer_code",
-        "ownership_transferred_old",
-        "ownership_transferred_new",
-    ];
+    use crate::mail::message::samples;
 
     #[test]
     fn every_kind_renders_in_both_languages_and_escapes_html() {
         let templates = Templates::new();
-        let values = serde_json::json!({
-            "workspace_name": "<script>x</script>",
-            "inviter_name": "Olga",
-            "inviter_email": "olga@example.com",
-            "account_name": "Neo",
-            "activation_url": "https://r.example/activate?token=abc",
-            "login_url": "https://r.example/",
-            "role": "ADMIN",
-            "code": "123456",
-            "expires_at": "2026-11-30T20:00:00Z",
-            "old_owner_name": "Olga",
-            "old_owner_email": "olga@example.com",
-            "new_owner_name": "Hugo",
-            "new_owner_email": "hugo@example.com",
-        });
-        for kind in KINDS {
-            for language in ["en-US", "zh-Hans"] {
-                let r = templates.render(kind, language, &values).unwrap();
+        for message in samples::all() {
+            for language in [Language::EnUs, Language::ZhHans] {
+                let what = format!("{} {}", message.kind(), language.as_str());
+                let r = templates.render(&message, language).unwrap();
+                assert!(!r.subject.is_empty() && !r.subject.contains('\n'), "{what}");
                 assert!(
-                    !r.subject.is_empty() && !r.subject.contains('\n'),
-                    "{kind} {language}"
+                    !r.html.contains("<script>") && !r.html.contains("<b>"),
+                    "{what}"
                 );
-                assert!(r.html.contains("&lt;script&gt;"), "{kind} {language}");
-                assert!(!r.html.contains("<script>"), "{kind} {language}");
-                assert!(r.text.contains("<script>x</script>"), "{kind} {language}");
+                assert!(
+                    !r.text.contains("&lt;"),
+                    "{what}: plain text is not escaped"
+                );
+                if let Some(secret) = message.secret() {
+                    assert!(
+                        r.text.contains(secret),
+                        "{what}: the link or code is in the text"
+                    );
+                    let html = r.html.replace("&#x2f;", "/").replace("&amp;", "&");
+                    assert!(html.contains(secret), "{what}: and in the HTML");
+                }
+                // Machine formats never reach a reader.
+                assert!(!r.text.contains("2026-11-30T"), "{what}: {}", r.text);
+                for raw in ["EDITOR", "DATASET_OPERATOR"] {
+                    assert!(!r.text.contains(raw), "{what}: {raw} in {}", r.text);
+                }
             }
         }
-        let invite = templates.render("invitation", "en-US", &values).unwrap();
-        assert!(invite.text.contains("https://r.example/activate?token=abc"));
-        let code = templates
-            .render("transfer_code", "zh-Hans", &values)
-            .unwrap();
-        assert!(code.text.contains("123456"));
-        assert!(templates.render("nope", "en-US", &values).is_err());
+    }
+
+    #[test]
+    fn dates_and_roles_are_words_of_the_language() {
+        let templates = Templates::new();
+        let all = samples::all();
+        let invite = templates.render(&all[0], Language::EnUs).unwrap();
+        assert!(
+            invite
+                .text
+                .contains("Monday, November 30, 2026, 8:05 PM UTC"),
+            "{}",
+            invite.text
+        );
+        assert!(invite.text.contains("Editor"), "{}", invite.text);
+        let added = templates.render(&all[1], Language::ZhHans).unwrap();
+        assert!(added.text.contains("知识库管理员"), "{}", added.text);
+        let reset = templates.render(&all[6], Language::ZhHans).unwrap();
+        assert!(
+            reset.text.contains("2026年11月30日（星期一）20:05 UTC"),
+            "{}",
+            reset.text
+        );
     }
 }

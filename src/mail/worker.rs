@@ -7,22 +7,24 @@
 
 use chrono::{DateTime, Duration, Utc};
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::Mailer;
+use super::folder::Label;
+use super::message::EmailMessage;
 use super::templates::Templates;
 use crate::db::outbox::OutboxRow;
+use crate::domain::Language;
 use crate::service::Roster;
 
 /// Most emails claimed in one go.
 const BATCH: i64 = 100;
 /// Longest wait between two attempts.
 const MAX_BACKOFF_SECS: i64 = 3600;
-/// Payload keys that hold secrets, dropped once the email is sent.
-const SECRETS: [&str; 2] = ["activation_url", "code"];
 
 pub struct OutboxWorker {
     roster: Roster,
@@ -176,28 +178,44 @@ impl OutboxWorker {
     }
 
     async fn attempt(&self, row: &OutboxRow) -> Result<(), Failure> {
-        let message = self
+        let (message, email) = self
             .build(row)
             .map_err(|e| Failure::Permanent(format!("{e:#}")))?;
+        let label = Label {
+            id: row.id,
+            kind: &row.kind,
+            recipient: &row.recipient,
+            at: row.created_at,
+        };
         self.mailer
-            .send(message)
+            .send(email, &label)
             .await
-            .map_err(|e| Failure::Transient(format!("{e:#}")))
+            .map_err(|e| Failure::Transient(format!("{e:#}")))?;
+        if self.mailer.is_folder() {
+            // No mail server: say where the email went, and its link, so a person trying
+            // Roster locally can follow it from the terminal.
+            tracing::info!(to = %row.recipient, kind = %row.kind, link = message.link().unwrap_or("-"),
+                "email written to ROSTER_MAIL_DIR");
+        }
+        Ok(())
     }
 
-    fn build(&self, row: &OutboxRow) -> anyhow::Result<Message> {
-        let values: serde_json::Value = serde_json::from_str(&row.payload)?;
-        let rendered = self.templates.render(&row.kind, &row.language, &values)?;
+    fn build(&self, row: &OutboxRow) -> anyhow::Result<(EmailMessage, Message)> {
+        let message: EmailMessage = serde_json::from_str(&row.payload)?;
+        let language = Language::parse(&row.language).unwrap_or_default();
+        let rendered = self.templates.render(&message, language)?;
         let domain = self.from.email.domain().to_owned();
-        Ok(Message::builder()
+        let email = Message::builder()
             .message_id(Some(format!("<{}@{}>", row.id, domain)))
             .from(self.from.clone())
             .to(row.recipient.parse()?)
             .subject(rendered.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                rendered.text,
-                rendered.html,
-            ))?)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(plain_text(rendered.text, self.mailer.is_folder()))
+                    .singlepart(SinglePart::html(rendered.html)),
+            )?;
+        Ok((message, email))
     }
 
     /// Exponential back-off from the configured base, capped, with ±20% jitter.
@@ -226,17 +244,32 @@ fn jitter_permille() -> i64 {
     800 + i64::from(u16::from_le_bytes(b) % 401)
 }
 
+/// The plain-text part. Written to a file (no SMTP server), it is 8bit, so a person reading
+/// the raw `.eml` sees links whole (quoted-printable folds lines at 76 with soft breaks, and
+/// lettre picks it for any longer line); an 8bit body needs CRLF line ends, no NUL and lines of
+/// at most 998 bytes (RFC 5322), else it falls back to the automatic encoding. Over SMTP the
+/// automatic encoding is kept: it suits every server.
+fn plain_text(text: String, eight_bit: bool) -> SinglePart {
+    let part = SinglePart::builder().header(ContentType::TEXT_PLAIN);
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let fits_8bit = !crlf.contains('\0')
+        && crlf
+            .split("\r\n")
+            .all(|line| line.len() <= 998 && !line.contains('\r'));
+    if eight_bit && fits_8bit {
+        part.body(Body::dangerous_pre_encoded(
+            crlf.into_bytes(),
+            ContentTransferEncoding::EightBit,
+        ))
+    } else {
+        part.body(text)
+    }
+}
+
 /// The payload without its secrets (activation links, codes), kept for diagnostics.
 fn redact(payload: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(payload) {
-        Ok(serde_json::Value::Object(mut map)) => {
-            for key in SECRETS {
-                if map.remove(key).is_some() {
-                    map.insert(key.to_owned(), serde_json::Value::String("(sent)".into()));
-                }
-            }
-            serde_json::Value::Object(map).to_string()
-        }
-        _ => "{}".to_owned(),
-    }
+    serde_json::from_str::<EmailMessage>(payload)
+        .ok()
+        .and_then(|m| serde_json::to_string(&m.redacted()).ok())
+        .unwrap_or_else(|| "{}".to_owned())
 }

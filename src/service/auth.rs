@@ -1,18 +1,21 @@
-//! Sign-up, login, refresh and per-request authentication.
+//! Sign-up, login, refresh, logout and per-request authentication. Sessions are logins: an
+//! access token names its session, so revoking the session ends the token at once.
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::Roster;
+use crate::auth::bearer::Credentials;
+use crate::auth::jwt::TokenError;
 use crate::auth::{password, tokens};
-use crate::db::AccountRow;
 use crate::db::accounts::NewAccount;
+use crate::db::{AccountRow, Tx};
 use crate::domain::names::{check_password, parse_name};
-use crate::domain::{AccountStatus, Email, Language};
+use crate::domain::{AccountStatus, EmailPolicy, Language};
 use crate::error::{AppError, AppResult};
 
-/// How long failed logins count against an email or an IP.
-const LOGIN_WINDOW_SECS: i64 = 15 * 60;
+/// The window of the login limits.
+pub(crate) const LOGIN_WINDOW_SECS: i64 = 15 * 60;
 
 /// Tokens handed to a client after a successful sign-in.
 pub struct Session {
@@ -22,27 +25,39 @@ pub struct Session {
     pub account: AccountRow,
 }
 
-/// The outcome of looking at a request's bearer token.
+/// The outcome of looking at a request's credentials.
 #[derive(Clone, Debug)]
 pub enum Authenticated {
-    /// No token was sent.
+    /// No credentials were sent.
     Anonymous,
-    /// A token was sent but is bad, expired, or names an account that may not sign in.
-    Rejected,
-    Viewer(AccountRow),
+    /// Credentials were sent but do not sign anyone in; the message says why.
+    Rejected(&'static str),
+    Viewer {
+        account: AccountRow,
+        /// The session (login) the access token belongs to.
+        session: Uuid,
+    },
 }
 
 impl Authenticated {
     pub fn viewer(&self) -> AppResult<&AccountRow> {
         match self {
-            Authenticated::Viewer(account) => Ok(account),
+            Authenticated::Viewer { account, .. } => Ok(account),
             Authenticated::Anonymous => Err(AppError::Unauthenticated("authentication required")),
-            Authenticated::Rejected => Err(AppError::Unauthenticated("invalid or expired token")),
+            Authenticated::Rejected(why) => Err(AppError::Unauthenticated(why)),
+        }
+    }
+
+    pub fn session(&self) -> AppResult<Uuid> {
+        self.viewer()?;
+        match self {
+            Authenticated::Viewer { session, .. } => Ok(*session),
+            _ => Err(AppError::Unauthenticated("authentication required")),
         }
     }
 }
 
-fn valid_password(field: &'static str, password: &str) -> AppResult<()> {
+pub(crate) fn valid_password(field: &'static str, password: &str) -> AppResult<()> {
     check_password(password).map_err(|m| AppError::bad_input(field, format!("{field} {m}")))
 }
 
@@ -51,39 +66,63 @@ pub(crate) fn valid_name(field: &'static str, raw: &str) -> AppResult<String> {
 }
 
 impl Roster {
-    /// Checks a bearer token and re-reads the account, so a banned account's token stops working
-    /// at once. Refreshes `lastActiveAt` at most once a minute.
-    pub async fn authenticate(&self, bearer: Option<&str>) -> AppResult<Authenticated> {
-        let Some(token) = bearer else {
-            return Ok(Authenticated::Anonymous);
+    /// Checks the request's credentials and re-reads the account with its session (one
+    /// statement), so a banned account's or a revoked session's token stops working at once.
+    /// Refreshes `lastActiveAt` at most once a minute.
+    pub async fn authenticate(&self, credentials: Credentials<'_>) -> AppResult<Authenticated> {
+        let token = match credentials {
+            Credentials::None => return Ok(Authenticated::Anonymous),
+            Credentials::Malformed => {
+                return Ok(Authenticated::Rejected(
+                    "the Authorization header must be `Bearer <accessToken>`",
+                ));
+            }
+            Credentials::Bearer(token) => token,
         };
-        let Some(id) = self.jwt.verify(token) else {
-            return Ok(Authenticated::Rejected);
+        let claims = match self.jwt.verify(token) {
+            Ok(claims) => claims,
+            Err(TokenError::Expired) => {
+                return Ok(Authenticated::Rejected(
+                    "access token expired: get a new one with the refreshToken mutation",
+                ));
+            }
+            Err(TokenError::Invalid) => {
+                return Ok(Authenticated::Rejected("invalid access token"));
+            }
         };
-        let Some(mut account) = self.db.account(id).await? else {
-            return Ok(Authenticated::Rejected);
+        let account = self.db.account_in_session(claims.sub, claims.sid).await?;
+        let Some(mut account) = account.filter(|a| a.status == AccountStatus::Active) else {
+            return Ok(Authenticated::Rejected(
+                "this session has ended: sign in again",
+            ));
         };
-        if account.status != AccountStatus::Active {
-            return Ok(Authenticated::Rejected);
-        }
         let now = self.now();
         if account
             .last_active_at
             .is_none_or(|at| now - at >= Duration::seconds(60))
         {
-            self.db.touch_account(id, now).await?;
+            self.db.touch_account(account.id, now).await?;
             account.last_active_at = Some(now);
         }
-        Ok(Authenticated::Viewer(account))
+        Ok(Authenticated::Viewer {
+            account,
+            session: claims.sid,
+        })
     }
 
+    /// Creates an ACTIVE account whose address is not verified yet, its own workspace, and the
+    /// verification email; signs it in at once.
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> AppResult<Session> {
         if !self.config.allow_signup {
             return Err(AppError::Forbidden(
                 "sign-up is disabled on this server".into(),
             ));
         }
-        let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e.to_string()))?;
+        let email = self
+            .config
+            .email_policy()
+            .parse(email)
+            .map_err(|e| AppError::bad_input("email", e.to_string()))?;
         let name = valid_name("name", name)?;
         valid_password("password", password)?;
         let hash = password::hash(password.to_owned())
@@ -103,17 +142,25 @@ impl Roster {
         })?;
         self.create_owned_workspace(&mut tx, account.id, &format!("{name}'s Workspace"), now)
             .await?;
+        self.queue_verification(&mut tx, &account, now).await?;
+        let session = self.open_session(&mut tx, account, now).await?;
         self.commit(tx).await?;
-        self.start_session(account).await
+        Ok(session)
     }
 
     /// Logs in with email and password. A wrong password, an unknown email and an account that
     /// may not log in (pending, banned) all give the same answer, in about the same time.
+    /// The attempt is counted before the password is checked (see [`Roster::reserve_login`]).
     pub async fn login(&self, email: &str, password: &str, client_ip: &str) -> AppResult<Session> {
         let now = self.now();
         let normalized = email.trim().to_lowercase();
-        self.check_login_rate(&normalized, client_ip, now).await?;
-        let account = match Email::parse(&normalized) {
+        let keys = self.reserve_login(&normalized, client_ip, now).await?;
+        // Any well-formed address is looked up (an intranet address accepted under another
+        // policy still signs in); anything else cannot be an account.
+        let lenient = EmailPolicy {
+            allow_dotless_domains: true,
+        };
+        let account = match lenient.parse(&normalized) {
             Ok(email) => self.db.account_by_email(email.as_str()).await?,
             Err(_) => None,
         };
@@ -121,53 +168,56 @@ impl Roster {
         let password_ok = password::verify(password.to_owned(), hash).await;
         match account {
             Some(account) if password_ok && account.status == AccountStatus::Active => {
-                let cutoff = now - Duration::seconds(LOGIN_WINDOW_SECS);
-                self.db.clear_login_failures(&normalized, cutoff).await?;
-                self.start_session(account).await
+                keys.succeeded(self, now).await?;
+                let mut tx = self.db.begin().await?;
+                let session = self.open_session(&mut tx, account, now).await?;
+                self.commit(tx).await?;
+                Ok(session)
             }
-            _ => {
-                self.db
-                    .record_login_failure(&normalized, client_ip, now)
-                    .await?;
-                Err(AppError::bad_credentials())
-            }
+            _ => Err(AppError::bad_credentials()),
         }
     }
 
-    async fn check_login_rate(&self, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
+    /// Reserves one password check for `email` and for `ip` before it happens: at most
+    /// `login_failures_per_email` checks per address (and `login_failures_per_ip` per client)
+    /// per window, however many requests arrive at once.
+    pub(crate) async fn reserve_login(
+        &self,
+        email: &str,
+        ip: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<LoginKeys> {
         let window = Duration::seconds(LOGIN_WINDOW_SECS);
-        let counts = self
-            .db
-            .login_failures_since(email, ip, now - window)
-            .await?;
         let limits = &self.config.limits;
-        let blocked_since = if counts.by_email >= i64::from(limits.login_failures_per_email) {
-            counts.oldest_by_email
-        } else if counts.by_ip >= i64::from(limits.login_failures_per_ip) {
-            counts.oldest_by_ip
-        } else {
-            return Ok(());
+        let keys = LoginKeys {
+            email: format!("login:email:{email}"),
+            ip: format!("login:ip:{ip}"),
         };
-        let retry_after = blocked_since
-            .map(|oldest| (oldest + window - now).num_seconds().max(1))
-            .unwrap_or(LOGIN_WINDOW_SECS);
-        Err(AppError::RateLimited {
-            retry_after: retry_after.unsigned_abs(),
-        })
+        self.throttle(&keys.email, limits.login_failures_per_email, window, now)
+            .await?;
+        if let Err(e) = self
+            .throttle(&keys.ip, limits.login_failures_per_ip, window, now)
+            .await
+        {
+            // Refused for the client: the address's reservation is not used.
+            self.db.throttle_release(&keys.email).await?;
+            return Err(e);
+        }
+        Ok(keys)
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once; presenting a used
-    /// one revokes every token descended from the same login.
+    /// one revokes its whole session (every token descended from that login).
     pub async fn refresh(&self, refresh_token: &str) -> AppResult<Session> {
         let now = self.now();
         let next = tokens::new_token().map_err(AppError::Internal)?;
         let expires = now + Duration::days(i64::from(self.config.refresh_token_ttl_days));
         let presented = tokens::hash(refresh_token);
         let mut tx = self.db.begin().await?;
-        let Some((account_id, family)) = tx.use_refresh_token(&presented, now).await? else {
-            // A replayed token means it leaked: end every session descended from that login.
-            if let Some(family) = tx.used_token_family(&presented).await? {
-                tx.revoke_token_family(family, now).await?;
+        let Some((account_id, session)) = tx.use_refresh_token(&presented, now).await? else {
+            // A replayed token means it leaked: end the session it belongs to.
+            if let Some(session) = tx.used_token_session(&presented).await? {
+                tx.revoke_session(session, now).await?;
                 self.commit(tx).await?;
                 return Err(AppError::Unauthenticated(
                     "refresh token already used; every session from that login is revoked",
@@ -177,35 +227,51 @@ impl Roster {
                 "invalid or expired refresh token",
             ));
         };
-        tx.insert_refresh_token(account_id, family, &tokens::hash(&next), now, expires)
+        let account = tx
+            .account(account_id)
+            .await?
+            .filter(|a| a.status == AccountStatus::Active)
+            .ok_or(AppError::Unauthenticated(
+                "invalid or expired refresh token",
+            ))?;
+        tx.insert_refresh_token(account_id, session, &tokens::hash(&next), now, expires)
             .await?;
         self.commit(tx).await?;
-        match self.db.account(account_id).await? {
-            Some(account) if account.status == AccountStatus::Active => {
-                let access_token = self.access_token(account.id, now)?;
-                Ok(Session {
-                    access_token,
-                    refresh_token: next,
-                    expires_in: self.access_ttl(),
-                    account,
-                })
-            }
-            _ => Err(AppError::Unauthenticated(
-                "invalid or expired refresh token",
-            )),
-        }
+        Ok(Session {
+            access_token: self.access_token(account.id, session, now)?,
+            refresh_token: next,
+            expires_in: self.access_ttl(),
+            account,
+        })
     }
 
-    /// Issues an access token and a new refresh-token family for `account`.
-    pub(crate) async fn start_session(&self, account: AccountRow) -> AppResult<Session> {
+    /// Ends the session a refresh token belongs to (its access tokens stop working at once).
+    /// False when the token names no live session.
+    pub async fn logout(&self, refresh_token: &str) -> AppResult<bool> {
         let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let ended = tx
+            .revoke_session_of_token(&tokens::hash(refresh_token), now)
+            .await?;
+        self.commit(tx).await?;
+        Ok(ended)
+    }
+
+    /// Starts a session (a login) for `account` in `tx`: a refresh-token family and an access
+    /// token that names it.
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut Tx,
+        account: AccountRow,
+        now: DateTime<Utc>,
+    ) -> AppResult<Session> {
         let refresh_token = tokens::new_token().map_err(AppError::Internal)?;
         let expires = now + Duration::days(i64::from(self.config.refresh_token_ttl_days));
-        self.db
-            .start_token_family(account.id, &tokens::hash(&refresh_token), now, expires)
+        let session = tx
+            .start_session(account.id, &tokens::hash(&refresh_token), now, expires)
             .await?;
         Ok(Session {
-            access_token: self.access_token(account.id, now)?,
+            access_token: self.access_token(account.id, session, now)?,
             refresh_token,
             expires_in: self.access_ttl(),
             account,
@@ -216,9 +282,28 @@ impl Roster {
         i64::from(self.config.access_token_ttl_secs)
     }
 
-    fn access_token(&self, account: Uuid, now: DateTime<Utc>) -> AppResult<String> {
+    fn access_token(&self, account: Uuid, session: Uuid, now: DateTime<Utc>) -> AppResult<String> {
         self.jwt
-            .issue(account, now.timestamp(), self.access_ttl())
+            .issue(account, session, now.timestamp(), self.access_ttl())
             .map_err(AppError::Internal)
+    }
+}
+
+/// The throttle keys one login attempt was counted under.
+pub(crate) struct LoginKeys {
+    email: String,
+    ip: String,
+}
+
+impl LoginKeys {
+    /// A right password gives its reservation back: the counts keep only failures (SPEC 6:
+    /// 5 failures per address, 100 per client, in 15 minutes), so people who sign in often
+    /// are never locked out, and a success cannot make room for more guesses than that.
+    pub(crate) async fn succeeded(&self, roster: &Roster, now: DateTime<Utc>) -> AppResult<()> {
+        roster.db.throttle_release(&self.email).await?;
+        roster.db.throttle_release(&self.ip).await?;
+        let stale = now - Duration::seconds(LOGIN_WINDOW_SECS);
+        roster.db.throttle_prune(stale).await?;
+        Ok(())
     }
 }

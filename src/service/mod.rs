@@ -6,6 +6,8 @@ mod events;
 mod invitations;
 mod members;
 mod ownership;
+mod recovery;
+mod throttle;
 mod workspaces;
 
 pub use auth::{Authenticated, Session};

@@ -2,17 +2,16 @@
 //! OWNER and the old owner ADMIN.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::Roster;
 use super::members::{Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::tokens;
 use crate::db::audit::{AuditAction, NewAuditEvent};
-use crate::db::outbox::{EmailKind, NewEmail};
 use crate::db::{Tx, WorkspaceRow};
-use crate::domain::{AccountStatus, Action, Role};
+use crate::domain::{Action, Role};
 use crate::error::{AppError, AppResult};
+use crate::mail::message::EmailMessage;
 
 /// How long a transfer code stays valid.
 const CODE_TTL_SECS: i64 = 5 * 60;
@@ -54,22 +53,14 @@ impl Roster {
             expires_at,
         )
         .await?;
-        tx.enqueue_email(
-            NewEmail {
-                kind: EmailKind::TransferCode,
-                workspace: Some(workspace),
-                recipient: &owner.email,
-                language: owner.language,
-                payload: json!({
-                    "workspace_name": locked.workspace.name,
-                    "account_name": owner.name,
-                    "code": code,
-                    "expires_at": expires_at,
-                }),
-            },
-            now,
-        )
-        .await?;
+        let message = EmailMessage::TransferCode {
+            workspace_name: locked.workspace.name.clone(),
+            account_name: owner.name.clone(),
+            code,
+            expires_at,
+        };
+        tx.enqueue_email(message.to(&owner, Some(workspace)), now)
+            .await?;
         let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferCodeSent);
         tx.audit(event, now).await?;
         self.commit(tx).await?;
@@ -92,9 +83,11 @@ impl Roster {
                 Action::TransferOwnership { target }
             })
             .await?;
-        if account.status != AccountStatus::Active {
+        // The owner reaches the workspace whether or not its address is proven: ownership goes
+        // only to someone who proved theirs.
+        if !account.standing().proven() {
             return Err(AppError::Conflict(
-                "the new owner must have an active account".into(),
+                "the new owner must have an active account with a verified email address".into(),
             ));
         }
         if self.config.transfer_code {
@@ -128,26 +121,28 @@ impl Roster {
             .account(actor)
             .await?
             .ok_or(AppError::NotFound("account"))?;
-        let payload = json!({
-            "workspace_name": locked.workspace.name,
-            "old_owner_name": old_owner.name,
-            "old_owner_email": old_owner.email,
-            "new_owner_name": account.name,
-            "new_owner_email": account.email,
-        });
-        for (kind, to) in [
-            (EmailKind::OwnershipTransferredOld, &old_owner),
-            (EmailKind::OwnershipTransferredNew, &account),
-        ] {
-            let email = NewEmail {
-                kind,
-                workspace: Some(workspace),
-                recipient: &to.email,
-                language: to.language,
-                payload: payload.clone(),
-            };
-            tx.enqueue_email(email, now).await?;
-        }
+        let workspace_name = locked.workspace.name.clone();
+        let (old_owner_name, old_owner_email) = (old_owner.name.clone(), old_owner.email.clone());
+        let (new_owner_name, new_owner_email) = (account.name.clone(), account.email.clone());
+        let to_old = EmailMessage::OwnershipTransferredOld {
+            workspace_name: workspace_name.clone(),
+            old_owner_name: old_owner_name.clone(),
+            old_owner_email: old_owner_email.clone(),
+            new_owner_name: new_owner_name.clone(),
+            new_owner_email: new_owner_email.clone(),
+        };
+        let to_new = EmailMessage::OwnershipTransferredNew {
+            workspace_name,
+            old_owner_name,
+            old_owner_email,
+            new_owner_name,
+            new_owner_email,
+        };
+        let emails = vec![
+            to_old.to(&old_owner, Some(workspace)),
+            to_new.to(&account, Some(workspace)),
+        ];
+        tx.enqueue_emails(emails, now).await?;
         self.commit(tx).await?;
         Ok(locked.workspace)
     }

@@ -234,24 +234,40 @@ async fn bad_tokens_are_unauthenticated(backend: Backend) {
     let app = TestApp::new(backend).await;
     let user = app.sign_up("tok@example.com", "Tok").await;
     let id: uuid::Uuid = user.id.parse().expect("uuid");
+    let sid = crate::helpers::session_of(&user.token);
     let now = chrono::Utc::now().timestamp();
     let expired = JwtKeys::new(JWT_SECRET.as_bytes())
-        .issue(id, now - 3600, 900)
+        .issue(id, sid, now - 3600, 900)
         .expect("jwt");
+    // An expired token is told to refresh.
+    let e = app.err(Some(&expired), ME, json!({})).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+    assert!(s(&e["message"]).contains("refreshToken"), "{e}");
     let forged = JwtKeys::new(b"some-other-secret-some-other-secret")
-        .issue(id, now, 900)
+        .issue(id, sid, now, 900)
+        .expect("jwt");
+    // Signed with the right key but naming a session that does not exist.
+    let no_session = JwtKeys::new(JWT_SECRET.as_bytes())
+        .issue(id, uuid::Uuid::new_v4(), now, 900)
         .expect("jwt");
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let claims =
-        URL_SAFE_NO_PAD.encode(json!({ "sub": id, "iat": now, "exp": now + 900 }).to_string());
+    let claims = URL_SAFE_NO_PAD
+        .encode(json!({ "sub": id, "sid": sid, "iat": now, "exp": now + 900 }).to_string());
     let alg_none = format!("{header}.{claims}.");
     let hs512 = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
-        &json!({ "sub": id, "iat": now, "exp": now + 900 }),
+        &json!({ "sub": id, "sid": sid, "iat": now, "exp": now + 900 }),
         &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .expect("jwt");
-    for token in [expired, forged, alg_none, hs512, "garbage".to_owned()] {
+    for token in [
+        expired,
+        forged,
+        no_session,
+        alg_none,
+        hs512,
+        "garbage".to_owned(),
+    ] {
         let e = app.err(Some(&token), ME, json!({})).await;
         assert_eq!(code(&e), "UNAUTHENTICATED", "{token}");
     }
@@ -309,6 +325,7 @@ async fn the_generated_jwt_secret_survives_a_restart(backend: Backend) {
     let forged = JwtKeys::new(JWT_SECRET.as_bytes())
         .issue(
             user.id.parse().expect("uuid"),
+            crate::helpers::session_of(&user.token),
             chrono::Utc::now().timestamp(),
             900,
         )

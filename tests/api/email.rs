@@ -20,6 +20,7 @@ both!(
     undeliverable_emails_end_up_dead,
     a_worker_dying_mid_drain_loses_nothing,
     killing_the_server_mid_drain_loses_nothing,
+    without_smtp_emails_are_files_a_person_can_find_and_follow,
 );
 
 /// A decoded email: recipients, subject, and its text and HTML parts.
@@ -193,6 +194,7 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
             &[language, &format!("heir-{lang}@example.com")],
         )
         .await;
+        app.settle_emails().await;
         let invited = app
             .ok(
                 Some(&owner.token),
@@ -200,7 +202,13 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
                 json!({ "i": { "workspaceId": ws, "emails": [format!("new-{lang}@example.com"), format!("heir-{lang}@example.com")], "role": "ADMIN", "language": language } }),
             )
             .await;
-        let url = s(&invited["inviteMembers"]["results"][0]["activationUrl"]);
+        assert!(
+            invited["inviteMembers"]["results"][0]["activationUrl"].is_null(),
+            "the link goes only to the address"
+        );
+        let url = s(&app
+            .last_email("invitation", &format!("new-{lang}@example.com"))
+            .await["activation_url"]);
         app.ok(
             Some(&owner.token),
             "mutation($w: ID!) { sendOwnershipTransferCode(workspaceId: $w) }",
@@ -294,6 +302,72 @@ async fn every_email_kind_arrives_in_both_languages(backend: Backend) {
             assert!(m.text.contains("Hugo") && m.text.contains("Olga"), "{m:?}");
             assert!(!m.html.is_empty());
         }
+
+        // Verification (asked again by an unverified account) and password reset.
+        let unverified = format!("new-signup-{lang}@example.com");
+        let v = app.sign_up_unverified(&unverified, "Vera").await;
+        app.sql(
+            "UPDATE accounts SET language = $1 WHERE email = $2",
+            &[language, &unverified],
+        )
+        .await;
+        app.settle_emails().await;
+        let again = app
+            .ok(
+                Some(&v.token),
+                "mutation { sendVerificationEmail }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(again["sendVerificationEmail"], true);
+        let verify_url = s(&app.last_email("verify_email", &unverified).await["verify_url"]);
+        assert!(
+            verify_url.ends_with(&format!("&lang={language}")),
+            "{verify_url}"
+        );
+        app.ok(
+            None,
+            "mutation($e: String!) { requestPasswordReset(email: $e) }",
+            json!({ "e": format!("owner-{lang}@example.com") }),
+        )
+        .await;
+        let reset_url = s(&app
+            .wait_for_email("password_reset", &format!("owner-{lang}@example.com"))
+            .await["reset_url"]);
+        assert_eq!(worker.drain().await.expect("drain"), 2);
+        expected += 2;
+        let mails: Vec<Mail> = sink
+            .wait_for(expected, Duration::from_secs(5))
+            .await
+            .iter()
+            .map(decode)
+            .collect();
+        for (to, url) in [
+            (unverified.clone(), verify_url),
+            (format!("owner-{lang}@example.com"), reset_url),
+        ] {
+            let m = mails
+                .iter()
+                .rev()
+                .find(|m| m.to == [to.clone()])
+                .unwrap_or_else(|| panic!("no mail to {to}"));
+            assert!(m.text.contains(&url), "{lang} text: {}", m.text);
+            assert!(unescape(&m.html).contains(&url), "{lang} html: {}", m.html);
+            assert!(
+                m.text.contains("UTC"),
+                "the expiry says its time zone: {}",
+                m.text
+            );
+            if language == "zh-Hans" {
+                assert!(
+                    m.text.contains("年") && m.text.contains("链接"),
+                    "{}",
+                    m.text
+                );
+            } else {
+                assert!(m.text.contains("link"), "{}", m.text);
+            }
+        }
     }
     // Every message has its own stable Message-ID.
     let ids: HashSet<String> = sink
@@ -309,6 +383,7 @@ async fn user_values_are_escaped_in_html(backend: Backend) {
     let sink = SmtpSink::start("127.0.0.1:0").await.expect("sink");
     let (app, worker) = smtp_app(backend, sink.addr.port(), |_| {}).await;
     let owner = app.sign_up("owner@example.com", "<b>Olga</b>").await;
+    app.settle_emails().await;
     app.ok(
         Some(&owner.token),
         "mutation($w: ID!) { renameWorkspace(workspaceId: $w, name: \"<script>alert(1)</script>\") { name } }",
@@ -336,6 +411,7 @@ async fn an_smtp_outage_delays_but_loses_nothing(backend: Backend) {
     let port = free_port();
     let (app, worker) = smtp_app(backend, port, |_| {}).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     app.invite(
         &owner.token,
         &owner.workspace,
@@ -390,6 +466,7 @@ async fn undeliverable_emails_end_up_dead(backend: Backend) {
     })
     .await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     app.invite(&owner.token, &owner.workspace, &["a@example.com"], "NORMAL")
         .await;
     worker.drain().await.expect("drain");
@@ -413,6 +490,7 @@ async fn a_worker_dying_mid_drain_loses_nothing(backend: Backend) {
     let (app, worker) =
         smtp_app(backend, sink.addr.port(), |c| c.outbox.mail_concurrency = 1).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     let emails: Vec<String> = (0..6).map(|i| format!("u{i}@example.com")).collect();
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
     app.invite(&owner.token, &owner.workspace, &refs, "NORMAL")
@@ -463,6 +541,7 @@ async fn two_workers_on_one_postgres_send_no_duplicates() {
     for i in 0..2 {
         owners.push(app.sign_up(&format!("owner{i}@example.com"), "Olga").await);
     }
+    app.settle_emails().await;
     let mut all = HashSet::new();
     for (i, owner) in owners.iter().enumerate() {
         let emails: Vec<String> = (0..100).map(|n| format!("w{i}-u{n}@example.com")).collect();
@@ -526,6 +605,7 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
     let (db, url) = crate::helpers::fresh_db_with_url(backend).await;
     let app = TestApp::on_db(db, crate::helpers::test_config()).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
     let emails: Vec<String> = (0..8).map(|i| format!("k{i}@example.com")).collect();
     let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
     app.invite(&owner.token, &owner.workspace, &refs, "NORMAL")
@@ -569,4 +649,58 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
         emails.len()
     );
     assert_eq!(app.roster.db.pending_emails().await.expect("pending"), 0);
+}
+
+/// Without `ROSTER_SMTP_URL`: one `.eml` per email in `ROSTER_MAIL_DIR`, named after its time,
+/// recipient and kind, whose plain-text part carries the link unbroken (8bit, no soft breaks).
+async fn without_smtp_emails_are_files_a_person_can_find_and_follow(backend: Backend) {
+    let dir = std::env::temp_dir()
+        .join("roster-tests")
+        .join(format!("mail-{}", uuid::Uuid::new_v4()));
+    let app = TestApp::with_config(backend, |c| {
+        c.mail_dir = dir.clone();
+        c.public_url = Some("https://roster.example".into());
+    })
+    .await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    app.settle_emails().await;
+    app.ok(
+        Some(&owner.token),
+        crate::helpers::INVITE,
+        json!({ "i": { "workspaceId": owner.workspace, "emails": ["li.wei@example.com"], "role": "EDITOR", "language": "zh-Hans" } }),
+    )
+    .await;
+    let link = s(&app.last_email("invitation", "li.wei@example.com").await["activation_url"]);
+    let mailer = Mailer::from_config(&app.roster.config).expect("mailer");
+    assert!(mailer.is_folder());
+    let worker = OutboxWorker::new(app.roster.clone(), mailer).expect("worker");
+    assert_eq!(worker.drain().await.expect("drain"), 1);
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("mail dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = &files[0];
+    assert!(
+        name.ends_with(".eml") && name.contains("-li.wei@example.com-invitation-"),
+        "{name}"
+    );
+    let raw = std::fs::read_to_string(dir.join(name)).expect("read .eml");
+    let text_part = &raw[raw.find("Content-Type: text/plain").expect("text part")..];
+    let text_part = &text_part[..text_part
+        .find("Content-Type: text/html")
+        .unwrap_or(text_part.len())];
+    assert!(
+        text_part.contains("Content-Transfer-Encoding: 8bit"),
+        "{text_part}"
+    );
+    assert!(
+        text_part.contains(&link),
+        "the link is whole in the raw file: {text_part}"
+    );
+    assert!(
+        text_part.contains("编辑"),
+        "zh-Hans, the role as a word: {text_part}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

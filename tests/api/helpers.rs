@@ -341,7 +341,38 @@ impl TestApp {
         errors[0].clone()
     }
 
+    /// Signs up and proves the address (opens the verification link), as a real user does
+    /// before inviting anyone.
     pub async fn sign_up(&self, email: &str, name: &str) -> User {
+        let user = self.sign_up_unverified(email, name).await;
+        self.verify(email).await;
+        user
+    }
+
+    /// Opens the newest verification link emailed to `to`.
+    pub async fn verify(&self, to: &str) {
+        let token = self.link_token("verify_email", to).await;
+        self.ok(
+            None,
+            "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }",
+            json!({ "t": token }),
+        )
+        .await;
+    }
+
+    /// The token of the link in the newest email of `kind` to `to` (what only the address
+    /// owner can read).
+    pub async fn link_token(&self, kind: &str, to: &str) -> String {
+        let mail = self.last_email(kind, to).await;
+        let url = ["activation_url", "verify_url", "reset_url"]
+            .iter()
+            .find_map(|k| mail[*k].as_str())
+            .unwrap_or_else(|| panic!("no link in {mail}"));
+        token_of(&Value::String(url.to_owned()))
+    }
+
+    /// Signs up without proving the address (anyone can sign up under any address).
+    pub async fn sign_up_unverified(&self, email: &str, name: &str) -> User {
         let data = self
             .ok(
                 None,
@@ -418,6 +449,30 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no {kind} email to {to}"))
     }
 
+    /// Set-up: forgets every email queued so far (the sign-up verification emails of a test's
+    /// users), so a test that counts deliveries sees only the emails of what it does next.
+    pub async fn settle_emails(&self) {
+        self.sql("DELETE FROM email_outbox", &[]).await;
+    }
+
+    /// Waits (up to 5 s) for an email of `kind` to `to` to be queued; returns its payload.
+    /// For emails queued after the answer (password resets).
+    pub async fn wait_for_email(&self, kind: &str, to: &str) -> Value {
+        for _ in 0..100 {
+            let found = self
+                .outbox()
+                .await
+                .into_iter()
+                .rev()
+                .find(|(k, r, _)| k == kind && r == to);
+            if let Some((_, _, payload)) = found {
+                return payload;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no {kind} email to {to}")
+    }
+
     /// Runs one SQL statement against the test database (set-up that the API cannot do yet).
     pub async fn sql(&self, statement: &str, binds: &[&str]) {
         match self.roster.db.pool() {
@@ -490,12 +545,24 @@ fn init_test_log() {
     });
 }
 
-/// The token in an activation link.
+/// The token in an emailed link (`...?token=...&lang=...`).
 pub fn token_of(url: &Value) -> String {
     let url = url
         .as_str()
         .unwrap_or_else(|| panic!("no activation url: {url}"));
-    url.split("token=").nth(1).unwrap_or_default().to_owned()
+    let token = url.split("token=").nth(1).unwrap_or_default();
+    token.split('&').next().unwrap_or_default().to_owned()
+}
+
+/// The session id (`sid` claim) of an access token.
+pub fn session_of(access_token: &str) -> Uuid {
+    use base64::Engine;
+    let claims = access_token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .expect("base64");
+    let claims: Value = serde_json::from_slice(&bytes).expect("claims");
+    Uuid::parse_str(claims["sid"].as_str().expect("sid")).expect("uuid")
 }
 
 /// A JSON string value as an owned String.

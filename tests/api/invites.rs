@@ -3,10 +3,11 @@
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{Backend, INVITE, PASSWORD, TestApp, code, s, token_of};
+use crate::helpers::{Backend, INVITE, PASSWORD, TestApp, code, s};
 
 const PREVIEW: &str =
     "query($t: String!) { invitation(token: $t) { workspaceName inviterName email expiresAt } }";
+const PREVIEW_USED: &str = "query($t: String!) { invitation(token: $t) { used language } }";
 const ACTIVATE: &str = "mutation($i: ActivateAccountInput!) { activateAccount(input: $i) {
     accessToken account { email name status workspaces { name viewerRole } } } }";
 const LOGIN: &str = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }";
@@ -39,10 +40,15 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
     .await;
     app.member(&owner, &ws, "member@example.com", "EDITOR")
         .await;
+    app.settle_emails().await;
     let first = app
         .invite(&owner.token, &ws, &["pending@example.com"], "NORMAL")
         .await;
-    let old_link = token_of(&first[0]["activationUrl"]);
+    assert!(
+        first[0]["activationUrl"].is_null(),
+        "links go only to the address"
+    );
+    let old_link = app.link_token("invitation", "pending@example.com").await;
 
     let results = app
         .invite(
@@ -86,7 +92,8 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
     );
 
     let invited = &results[0];
-    let url = s(&invited["activationUrl"]);
+    let url = s(&app.last_email("invitation", "new.person@example.com").await["activation_url"]);
+    assert!(invited["activationUrl"].is_null());
     assert!(
         url.starts_with("https://roster.example/activate?token="),
         "{url}"
@@ -99,14 +106,24 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
     assert_eq!(results[2]["member"]["status"], "ACTIVE");
     assert!(results[2]["activationUrl"].is_null());
     assert_eq!(
-        results[3]["member"]["role"], "NORMAL",
-        "a resend keeps the role"
+        results[3]["member"]["role"], "EDITOR",
+        "re-inviting a pending member applies the call's role"
     );
-    assert_ne!(token_of(&results[3]["activationUrl"]), old_link);
+    assert!(
+        s(&results[3]["message"]).contains("role changed from Normal member to Editor"),
+        "{}",
+        results[3]
+    );
+    assert!(results[3]["activationUrl"].is_null());
+    assert_ne!(
+        app.link_token("invitation", "pending@example.com").await,
+        old_link
+    );
     assert_eq!(
         results[4]["member"]["role"], "EDITOR",
         "nothing changes for a member"
     );
+    assert_eq!(s(&results[4]["message"]), "already a member, as Editor");
     assert!(
         results[5]["message"]
             .as_str()
@@ -123,10 +140,6 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
         .last_email("added_to_workspace", "active@example.com")
         .await;
     assert_eq!(added["workspace_name"], "Olga's Workspace");
-    assert_eq!(
-        app.last_email("invitation", "pending@example.com").await["activation_url"],
-        results[3]["activationUrl"]
-    );
     let to_banned = app
         .outbox()
         .await
@@ -156,16 +169,15 @@ async fn every_invite_outcome_in_input_order(backend: Backend) {
 async fn invitation_links_preview_activate_once_and_expire(backend: Backend) {
     let app = TestApp::new(backend).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
-    let results = app
-        .invite(
-            &owner.token,
-            &owner.workspace,
-            &["neo@example.com", "late@example.com"],
-            "NORMAL",
-        )
-        .await;
-    let token = token_of(&results[0]["activationUrl"]);
-    let late = token_of(&results[1]["activationUrl"]);
+    app.invite(
+        &owner.token,
+        &owner.workspace,
+        &["neo@example.com", "late@example.com"],
+        "NORMAL",
+    )
+    .await;
+    let token = app.link_token("invitation", "neo@example.com").await;
+    let late = app.link_token("invitation", "late@example.com").await;
 
     let preview = app.ok(None, PREVIEW, json!({ "t": token })).await;
     assert_eq!(preview["invitation"]["workspaceName"], "Olga's Workspace");
@@ -235,7 +247,9 @@ async fn invitation_links_preview_activate_once_and_expire(backend: Backend) {
         ("BAD_USER_INPUT", &json!("token"))
     );
     assert!(e["message"].as_str().unwrap_or_default().contains("used"));
-    assert!(app.ok(None, PREVIEW, json!({ "t": token })).await["invitation"].is_null());
+    // The preview still answers, so the page can say to sign in.
+    let used = app.ok(None, PREVIEW_USED, json!({ "t": token })).await;
+    assert_eq!(used["invitation"]["used"], true);
 
     // Expiry (72 hours by default).
     app.clock.advance(72 * 3600 + 1);
@@ -266,7 +280,7 @@ async fn resending_replaces_the_link_and_revoking_kills_it(backend: Backend) {
         .invite(&owner.token, &ws, &["pat@example.com"], "NORMAL")
         .await;
     let pat = s(&results[0]["member"]["account"]["id"]);
-    let first = token_of(&results[0]["activationUrl"]);
+    let first = app.link_token("invitation", "pat@example.com").await;
 
     let e = app
         .err(Some(&ed.token), RESEND, json!({ "w": ws, "a": pat }))
@@ -276,7 +290,8 @@ async fn resending_replaces_the_link_and_revoking_kills_it(backend: Backend) {
         .ok(Some(&admin.token), RESEND, json!({ "w": ws, "a": pat }))
         .await;
     assert_eq!(v["resendInvitation"]["status"], "RESENT");
-    let second = token_of(&v["resendInvitation"]["activationUrl"]);
+    assert!(v["resendInvitation"]["activationUrl"].is_null());
+    let second = app.link_token("invitation", "pat@example.com").await;
     assert_ne!(first, second);
     assert!(app.ok(None, PREVIEW, json!({ "t": first })).await["invitation"].is_null());
     // The configured TTL applies.
@@ -313,7 +328,8 @@ async fn resending_replaces_the_link_and_revoking_kills_it(backend: Backend) {
     let v = app
         .ok(Some(&owner.token), RESEND, json!({ "w": ws, "a": pat }))
         .await;
-    let third = token_of(&v["resendInvitation"]["activationUrl"]);
+    assert_eq!(v["resendInvitation"]["status"], "RESENT");
+    let third = app.link_token("invitation", "pat@example.com").await;
     app.ok(
         None,
         ACTIVATE,
@@ -341,7 +357,13 @@ async fn the_member_limit_refuses_the_whole_call(backend: Backend) {
         .err(Some(&owner.token), INVITE, json!({ "i": { "workspaceId": ws, "emails": ["a@example.com", "b@example.com", "active@example.com"], "role": "NORMAL" } }))
         .await;
     assert_eq!(code(&e), "LIMIT_EXCEEDED");
-    assert!(app.outbox().await.is_empty(), "nothing happened");
+    assert!(
+        app.outbox()
+            .await
+            .iter()
+            .all(|(kind, _, _)| kind == "verify_email"),
+        "nothing happened"
+    );
     let r = app
         .invite(
             &owner.token,
@@ -467,7 +489,7 @@ async fn bad_invite_input_gets_clear_codes(backend: Backend) {
         .await;
     assert_eq!(r.len(), 100);
     // Names: empty and 10 KB are refused on activation.
-    let token = token_of(&r[0]["activationUrl"]);
+    let token = app.link_token("invitation", "u0@example.com").await;
     for name in ["   ", long_name.as_str()] {
         let e = app
             .err(

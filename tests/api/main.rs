@@ -18,5 +18,6 @@ mod ownership;
 mod properties;
 mod reads;
 mod schema;
+mod trust;
 mod workspaces;
 mod ws;

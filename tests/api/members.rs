@@ -227,7 +227,7 @@ async fn removing_a_pending_member_deletes_an_orphaned_account(backend: Backend)
         .invite(&ann.token, &ann.workspace, &["pat@example.com"], "NORMAL")
         .await;
     let pat = s(&first[0]["member"]["account"]["id"]);
-    let link = crate::helpers::token_of(&first[0]["activationUrl"]);
+    let link = app.link_token("invitation", "pat@example.com").await;
     // Pat is also invited to Bob's workspace: removal from Ann's keeps the account.
     let other = app
         .invite(&bob.token, &bob.workspace, &["pat@example.com"], "NORMAL")
@@ -244,7 +244,7 @@ async fn removing_a_pending_member_deletes_an_orphaned_account(backend: Backend)
     let preview = "query($t: String!) { invitation(token: $t) { workspaceName } }";
     let v = app.ok(None, preview, json!({ "t": link })).await;
     assert!(v["invitation"].is_null());
-    let bobs_link = crate::helpers::token_of(&other[0]["activationUrl"]);
+    let bobs_link = app.link_token("invitation", "pat@example.com").await;
     let v = app.ok(None, preview, json!({ "t": bobs_link })).await;
     assert_eq!(v["invitation"]["workspaceName"], "Bob's Workspace");
     // Removed from Bob's too, the PENDING account has no workspace left and is deleted:

@@ -6,12 +6,13 @@
 //
 //   node tests/browser/graphiql.mjs            (from the repository root; after cargo build)
 //
-// Env: ROSTER_BIN, CHROMIUM (default /usr/bin/chromium), SCREENSHOT (where to save the PNG;
-// default: target/screenshots/graphiql.png; the path is printed).
+// Env: ROSTER_BIN, CHROMIUM (default /usr/bin/chromium), SCREENSHOT_DIR (default
+// target/browser-test; the screenshot is graphiql.png there, and its path is printed).
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { signUpVerified } from './harness.mjs';
 import { repoRoot, sleep, startRoster, stopRoster } from './server.mjs';
 
 const TIMEOUT = 20_000;
@@ -78,13 +79,14 @@ let browser;
 try {
   server = await startRoster();
   const base = server.base;
-  const owner = await graphql(
-    base,
-    'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken account { workspaces { id name } } } }',
-    { i: { email: 'ada@example.com', name: 'Ada', password: 'correct horse battery' } },
+  // A verified owner (an unverified account may not invite, and the subscription needs a change).
+  const owner = await signUpVerified(
+    server,
+    { email: 'ada@example.com', name: 'Ada', password: 'correct horse battery' },
+    new Set(),
   );
-  const token = owner.signUp.accessToken;
-  const workspace = owner.signUp.account.workspaces[0];
+  const token = owner.accessToken;
+  const workspace = owner.workspaces[0];
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -138,7 +140,10 @@ try {
     assert(result.data.workspaces[0].viewerRole === 'OWNER', text);
   });
 
-  const shot = process.env.SCREENSHOT || path.join(repoRoot, 'target', 'screenshots', 'graphiql.png');
+  const shot = path.join(
+    path.resolve(process.env.SCREENSHOT_DIR || path.join(repoRoot, 'target', 'browser-test')),
+    'graphiql.png',
+  );
   mkdirSync(path.dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   console.log(`     screenshot: ${shot}`);

@@ -57,7 +57,7 @@ export async function startRoster(extraEnv = {}) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const server = { base, child, output, exited, tmp };
+  const server = { base, child, output, exited, tmp, mailDir: env.ROSTER_MAIL_DIR };
   const deadline = Date.now() + 30_000;
   let gone = null;
   exited.then((r) => { gone = r; });

@@ -34,9 +34,10 @@ impl Member {
     async fn role(&self) -> Role {
         self.row.role
     }
-    /// The account's status: `PENDING` until the invitation is accepted.
+    /// `PENDING` until the address owner accepted the invitation (the account is PENDING, or
+    /// its address is not verified yet); otherwise the account's status.
     async fn status(&self) -> AccountStatus {
-        self.account.status
+        self.account.standing().member_status(self.row.role)
     }
     /// Who invited or added this member (null for the creator, or if that account is gone).
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
@@ -180,6 +181,10 @@ pub struct InvitationPreviewType {
     pub inviter_name: Option<String>,
     pub email: String,
     pub expires_at: DateTime<Utc>,
+    /// The invitee's language (`en-US` or `zh-Hans`): the page greets them in it.
+    pub language: String,
+    /// The link was used already: the invitee should sign in.
+    pub used: bool,
 }
 
 impl From<InvitationPreview> for InvitationPreviewType {
@@ -189,6 +194,8 @@ impl From<InvitationPreview> for InvitationPreviewType {
             inviter_name: p.inviter_name,
             email: p.email,
             expires_at: p.expires_at,
+            language: p.language.as_str().to_owned(),
+            used: p.used,
         }
     }
 }

@@ -45,6 +45,12 @@ impl Account {
     async fn status(&self) -> AccountStatus {
         self.row.status
     }
+    /// The address owner proved the address (opened an activation, verification or reset
+    /// link). Until then the account cannot invite anyone and only reaches the workspaces it
+    /// owns.
+    async fn email_verified(&self) -> bool {
+        self.row.email_verified()
+    }
     /// `en-US` or `zh-Hans`: the language of the emails this account receives.
     async fn language(&self) -> &str {
         self.row.language.as_str()
@@ -74,14 +80,19 @@ impl Account {
 
     pub(crate) async fn visible_workspaces(&self, ctx: &Context<'_>) -> AppResult<Vec<Workspace>> {
         let viewer = self.viewer;
-        let rows = ctx
+        let standing = self.row.standing();
+        let rows: Vec<_> = ctx
             .loaders()?
             .load_one(SharedWorkspacesKey {
                 viewer,
                 account: self.row.id,
             })
             .await?
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            // Only the workspaces the viewer may enter (see `Standing::may_enter`).
+            .filter(|r| self.row.id != viewer || standing.may_enter(r.role))
+            .collect();
         if self.row.id == viewer {
             // The rows are the viewer's memberships: spare `viewerRole` and guards a lookup.
             let memberships = rows.iter().map(|r| {
@@ -356,6 +367,14 @@ pub struct InviteMembersInput {
     pub role: Role,
     /// `en-US` (default) or `zh-Hans`: the language of new accounts and their emails.
     pub language: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ResetPasswordInput {
+    /// From the password-reset link.
+    pub token: String,
+    /// The new password.
+    pub password: String,
 }
 
 #[derive(InputObject)]

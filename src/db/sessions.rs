@@ -1,0 +1,150 @@
+//! Sessions (one per login) and their rotating, single-use refresh tokens. Access tokens name
+//! their session, so revoking a session ends them at once.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::accounts::AccountRow;
+use super::tx::{Tx, with_tx};
+use super::{Db, with_pool};
+
+impl Db {
+    /// The account of an access token, if its session is still live (one statement: the
+    /// per-request check).
+    pub async fn account_in_session(
+        &self,
+        account: Uuid,
+        session: Uuid,
+    ) -> sqlx::Result<Option<AccountRow>> {
+        with_pool!(self, pool => sqlx::query_as(
+            "SELECT a.id, a.email, a.name, a.password_hash, a.status, a.language, a.created_at,
+                    a.last_active_at, a.email_verified_at
+             FROM accounts a JOIN sessions s ON s.account_id = a.id
+             WHERE a.id = $1 AND s.id = $2 AND s.revoked_at IS NULL")
+            .bind(account)
+            .bind(session)
+            .fetch_optional(pool)
+            .await)
+    }
+}
+
+impl Tx {
+    /// Starts a session (a login) with its first refresh token; returns the session id.
+    pub async fn start_session(
+        &mut self,
+        account: Uuid,
+        refresh_hash: &[u8],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> sqlx::Result<Uuid> {
+        let session = Uuid::new_v4();
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO sessions (id, account_id, created_at) VALUES ($1, $2, $3)")
+            .bind(session)
+            .bind(account)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
+        self.insert_refresh_token(account, session, refresh_hash, now, expires_at)
+            .await?;
+        Ok(session)
+    }
+
+    /// Marks a live refresh token used; returns its account and session, `None` if it was not
+    /// live (unknown, used, expired, or its session revoked).
+    pub async fn use_refresh_token(
+        &mut self,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Option<(Uuid, Uuid)>> {
+        with_tx!(self, c => sqlx::query_as(
+            "UPDATE refresh_tokens SET used_at = $2
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+               AND family_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL)
+             RETURNING account_id, family_id")
+            .bind(hash)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    /// Adds a token to a session (the successor of a used one).
+    pub async fn insert_refresh_token(
+        &mut self,
+        account: Uuid,
+        session: Uuid,
+        hash: &[u8],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "INSERT INTO refresh_tokens (id, token_hash, account_id, family_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(Uuid::new_v4())
+            .bind(hash)
+            .bind(account)
+            .bind(session)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))
+    }
+
+    /// The session of an already-used refresh token, if `hash` is one.
+    pub async fn used_token_session(&mut self, hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
+        with_tx!(self, c => sqlx::query_scalar(
+            "SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL")
+            .bind(hash)
+            .fetch_optional(&mut *c)
+            .await)
+    }
+
+    pub async fn revoke_session(&mut self, session: Uuid, now: DateTime<Utc>) -> sqlx::Result<()> {
+        with_tx!(self, c => sqlx::query(
+            "UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(session)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))
+    }
+
+    /// Ends the session a refresh token (used or not) belongs to; true when it was live.
+    pub async fn revoke_session_of_token(
+        &mut self,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "UPDATE sessions SET revoked_at = $2
+             WHERE revoked_at IS NULL
+               AND id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)
+             RETURNING id")
+            .bind(hash)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await
+            .map(|r| r.is_some()))
+    }
+
+    /// Ends every live session of `account` but `keep`; returns how many ended.
+    pub async fn revoke_sessions_of(
+        &mut self,
+        account: Uuid,
+        keep: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<usize> {
+        with_tx!(self, c => sqlx::query_scalar::<_, Uuid>(
+            "UPDATE sessions SET revoked_at = $2
+             WHERE account_id = $1 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)
+             RETURNING id")
+            .bind(account)
+            .bind(now)
+            .bind(keep)
+            .fetch_all(&mut *c)
+            .await
+            .map(|r| r.len()))
+    }
+}
