@@ -34,6 +34,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     crate::metrics::handle();
     tracing::info!(
         database = roster.db.backend(),
+        graphiql_assets = if crate::http::graphiql_is_embedded() {
+            "embedded"
+        } else {
+            "CDN"
+        },
         "Roster is listening; GraphiQL at http://{addr}/graphql"
     );
     let shutdown = Shutdown::new();

@@ -326,6 +326,26 @@ async fn websocket_protocol_violations_get_their_close_codes(backend: Backend) {
     assert_eq!(code(&v["errors"][0]), "BAD_USER_INPUT", "{v}");
     cases += 2;
 
+    // The legacy subprotocol (subscriptions-transport-ws) is still served.
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-ws".parse().expect("header"),
+    );
+    let (mut legacy, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("legacy");
+    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-ws");
+    send(
+        &mut legacy,
+        text(json!({ "type": "connection_init", "payload": {} })),
+    )
+    .await;
+    assert_eq!(next_json(&mut legacy).await["type"], "connection_ack");
+    cases += 1;
+
     // A bounded flood of connections that never say hello, then the server is fine.
     let mut idle = Vec::new();
     for _ in 0..20 {
