@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::extract::{Path, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -73,6 +73,7 @@ pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
         .route("/activate", get(activate_page))
         .route("/verify", get(verify_page))
         .route("/reset", get(reset_page))
+        .route("/assets/pages/{file}", get(page_asset))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(observe::record))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -151,6 +152,33 @@ async fn verify_page() -> Response {
 /// The page a password-reset link opens: sets a new password (`resetPassword`).
 async fn reset_page() -> Response {
     link_page(include_str!("../assets/reset.html"))
+}
+
+/// The stylesheet and scripts the link pages load (assets/pages/): a fixed set, built in.
+async fn page_asset(Path(file): Path<String>) -> Response {
+    const CSS: &str = "text/css; charset=utf-8";
+    const JS: &str = "text/javascript; charset=utf-8";
+    let (content_type, body) = match file.as_str() {
+        "pages.css" => (CSS, include_str!("../assets/pages/pages.css")),
+        "pages.js" => (JS, include_str!("../assets/pages/pages.js")),
+        "activate.js" => (JS, include_str!("../assets/pages/activate.js")),
+        "verify.js" => (JS, include_str!("../assets/pages/verify.js")),
+        "reset.js" => (JS, include_str!("../assets/pages/reset.js")),
+        _ => {
+            return HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such page asset")
+                .into_response();
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Revalidated on every use: a page from a new release never runs an old script.
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn readyz(State(st): State<HttpState>) -> Response {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::Roster;
+use super::throttle;
 use crate::auth::bearer::Credentials;
 use crate::auth::jwt::TokenError;
 use crate::auth::{password, tokens};
@@ -190,8 +191,8 @@ impl Roster {
         let window = Duration::seconds(LOGIN_WINDOW_SECS);
         let limits = &self.config.limits;
         let keys = LoginKeys {
-            email: format!("login:email:{email}"),
-            ip: format!("login:ip:{ip}"),
+            email: throttle::key("login:email", email),
+            ip: throttle::key("login:ip", ip),
         };
         self.throttle(&keys.email, limits.login_failures_per_email, window, now)
             .await?;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::Roster;
 use super::auth::{Session, valid_password};
+use super::throttle;
 use crate::auth::{password, tokens};
 use crate::db::email_tokens::Purpose;
 use crate::db::{AccountRow, Tx};
@@ -91,7 +92,7 @@ impl Roster {
     pub async fn request_password_reset(&self, email: &str, client_ip: &str) -> AppResult<bool> {
         let now = self.now();
         let window = Duration::seconds(HOUR_SECS);
-        let key = format!("reset:ip:{client_ip}");
+        let key = throttle::key("reset:ip", client_ip);
         self.throttle(&key, self.config.limits.resets_per_ip, window, now)
             .await?;
         let lenient = EmailPolicy {
@@ -111,7 +112,7 @@ impl Roster {
 
     async fn send_reset_link(&self, email: &str, now: DateTime<Utc>) -> AppResult<()> {
         let window = Duration::seconds(HOUR_SECS);
-        let key = format!("reset:email:{email}");
+        let key = throttle::key("reset:email", email);
         let limit = self.config.limits.resets_per_email;
         if self.throttle(&key, limit, window, now).await.is_err() {
             // Answered true all the same; the address just gets no more emails this hour.

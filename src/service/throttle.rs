@@ -3,7 +3,19 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::Roster;
+use crate::auth::tokens;
 use crate::error::{AppError, AppResult};
+
+/// The throttle key of `what` (an address, a client IP) for `scope`: a digest, so a key has a
+/// fixed size whatever a client sends, and the table holds no addresses.
+pub(crate) fn key(scope: &str, what: &str) -> String {
+    let digest: String = tokens::hash(what)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{scope}:{digest}")
+}
 
 impl Roster {
     /// Reserves one attempt of `key`: at most `limit` per `window`, counted before the work it

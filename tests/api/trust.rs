@@ -813,3 +813,54 @@ async fn link_pages_are_not_cached_framed_or_referred() {
         );
     }
 }
+
+/// The stylesheet and scripts the link pages load are served with their types (never sniffed);
+/// nothing else is served under /assets/pages/.
+#[tokio::test]
+async fn link_page_assets_are_served_with_their_types() {
+    use tower::ServiceExt;
+    let app = TestApp::new(Backend::Sqlite).await;
+    for (file, content_type) in [
+        ("pages.css", "text/css; charset=utf-8"),
+        ("pages.js", "text/javascript; charset=utf-8"),
+        ("activate.js", "text/javascript; charset=utf-8"),
+        ("verify.js", "text/javascript; charset=utf-8"),
+        ("reset.js", "text/javascript; charset=utf-8"),
+    ] {
+        let path = format!("/assets/pages/{file}");
+        let request = axum::http::Request::get(&path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = app.router.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), 200, "{path}");
+        let h = response.headers();
+        for (name, value) in [
+            ("content-type", content_type),
+            ("x-content-type-options", "nosniff"),
+            ("cache-control", "no-cache"),
+        ] {
+            assert_eq!(
+                h.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{path} {name}"
+            );
+        }
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        assert!(!body.is_empty(), "{path} is empty");
+    }
+    for path in [
+        "/assets/pages/nope.js",
+        "/assets/pages/activate.html",
+        "/assets/pages/..%2Factivate.html",
+        "/assets/pages/",
+        "/assets/pages/pages.css/x",
+    ] {
+        let request = axum::http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = app.router.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), 404, "{path}");
+    }
+}

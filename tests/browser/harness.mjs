@@ -415,8 +415,9 @@ export function pageLink(email, base, page) {
 
 /**
  * Starts roster and Chromium. Returns { base, mailDir, tmp, context, newPage, pageErrors,
- * blocked, screenshot }. `newPage()` opens a page that records uncaught errors; requests to any
- * other origin than the server are aborted and recorded in `blocked`.
+ * cspViolations, blocked, screenshot }. `newPage()` opens a page that records uncaught errors
+ * and Content-Security-Policy violations (a refused script or style); requests to any other
+ * origin than the server are aborted and recorded in `blocked`.
  */
 export async function setup(state, { viewport = { width: 390, height: 844 } } = {}) {
   const rosterBin = process.env.ROSTER_BIN
@@ -468,11 +469,14 @@ export async function setup(state, { viewport = { width: 390, height: 844 } } = 
   });
 
   const pageErrors = [];
+  const cspViolations = [];
   const newPage = async () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') log(`     console error on ${page.url()}: ${msg.text()}`);
+      if (msg.type() !== 'error') return;
+      log(`     console error on ${page.url()}: ${msg.text()}`);
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(`${page.url()}: ${msg.text()}`);
     });
     return page;
   };
@@ -484,13 +488,19 @@ export async function setup(state, { viewport = { width: 390, height: 844 } } = 
     return file;
   };
 
-  return { base, mailDir, tmp, context, newPage, pageErrors, blocked, screenshot };
+  return { base, mailDir, tmp, context, newPage, pageErrors, cspViolations, blocked, screenshot };
 }
 
-/** The checks every test ends with: no uncaught page errors, nothing fetched off the server. */
+/**
+ * The checks every test ends with: no uncaught page errors, nothing refused by the pages'
+ * Content-Security-Policy, nothing fetched off the server.
+ */
 export async function finalChecks(env) {
   await check('no uncaught errors in the pages', () => {
     assert(env.pageErrors.length === 0, env.pageErrors.join('; '));
+  }, { soft: true });
+  await check('no Content-Security-Policy violations in the pages', () => {
+    assert(env.cspViolations.length === 0, env.cspViolations.join('; '));
   }, { soft: true });
   await check('pages requested nothing but the server', () => {
     assert(env.blocked.length === 0, `blocked: ${env.blocked.join(', ')}`);

@@ -6,14 +6,16 @@
 //       link is opened; a new password is typed (keyboard only) and submitted; the page says it
 //       is changed and hands the session to the console at /; login works with the new password
 //       and fails with the old one; the same link used again says it was already used;
-//   plus: the pages speak Chinese for `lang=zh-Hans`, say what to do without a token, and share
-//   one stylesheet and one script core with /activate, byte for byte.
+//   plus: the pages speak Chinese for `lang=zh-Hans` and say what to do without a token; all
+//   three link pages hold no inline style or script, load the shared assets/pages/pages.css and
+//   pages.js and then their own script, under one strict Content-Security-Policy (no
+//   'unsafe-inline'), and request nothing else.
 //
 //   node tests/browser/links.mjs               (from the repository root)
 //
 // Env: see harness.mjs. scripts/browser-test.sh installs Chromium and playwright-core first.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -23,22 +25,33 @@ import {
 
 const LOGIN = `mutation($i: LoginInput!) { login(input: $i) { accessToken account { email emailVerified } } }`;
 
-/** The <style> element and the script's shared block of an assets/ page. */
-function sharedParts(page) {
+const PAGES = ['activate', 'verify', 'reset'];
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+  "img-src data:; base-uri 'none'; form-action 'none'";
+
+/** What an assets/ page loads: its CSP, stylesheets, scripts, and any inline style or script. */
+function pageParts(page) {
   const html = readFileSync(path.join(repoRoot, 'assets', `${page}.html`), 'utf8');
-  const style = html.match(/<style>[\s\S]*?<\/style>/);
-  const core = html.match(/\/\* shared:begin[\s\S]*?\/\* shared:end \*\//);
-  const csp = html.match(/<meta http-equiv="Content-Security-Policy"[^>]*>/);
-  return { style: style && style[0], core: core && core[0], csp: csp && csp[0] };
+  const csp = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/);
+  return {
+    csp: csp && csp[1],
+    styles: [...html.matchAll(/<link rel="stylesheet" href="([^"]*)">/g)].map((m) => m[1]),
+    scripts: [...html.matchAll(/<script src="([^"]*)"><\/script>/g)].map((m) => m[1]),
+    inline: /<style|<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=|javascript:/i.test(html),
+  };
 }
 
 async function main(state) {
-  await check('the three pages share one stylesheet, one CSP and one script core', () => {
-    const [a, v, r] = ['activate', 'verify', 'reset'].map(sharedParts);
-    for (const part of ['style', 'core', 'csp']) {
-      assert(a[part], `activate.html has no ${part}`);
-      assert(v[part] === a[part], `verify.html's ${part} differs from activate.html's`);
-      assert(r[part] === a[part], `reset.html's ${part} differs from activate.html's`);
+  await check('the three pages load the shared stylesheet and script, then their own, under one strict CSP', () => {
+    for (const page of PAGES) {
+      const p = pageParts(page);
+      assert(p.csp === CSP, `${page}.html's CSP is ${JSON.stringify(p.csp)}`);
+      assert(!p.inline, `${page}.html holds an inline style, script or handler`);
+      assert(JSON.stringify(p.styles) === JSON.stringify(['/assets/pages/pages.css']),
+        `${page}.html's stylesheets: ${JSON.stringify(p.styles)}`);
+      const scripts = ['/assets/pages/pages.js', `/assets/pages/${page}.js`];
+      assert(JSON.stringify(p.scripts) === JSON.stringify(scripts), `${page}.html's scripts: ${JSON.stringify(p.scripts)}`);
+      assert(existsSync(path.join(repoRoot, 'assets', 'pages', `${page}.js`)), `no assets/pages/${page}.js`);
     }
   });
 
@@ -227,6 +240,38 @@ async function main(state) {
     assert((await page.getAttribute('html', 'lang')) === 'zh-Hans', '<html lang> is not zh-Hans');
   }, { soft: true });
   await env.screenshot(page, 'reset-zh-incomplete');
+
+  await check('each page, opened, fetches its stylesheet and scripts from the server (typed), styled, and nothing else', async () => {
+    const probe = await env.newPage();
+    try {
+      for (const page of PAGES) {
+        const seenRequests = [];
+        const onResponse = (res) => seenRequests.push({
+          method: res.request().method(),
+          path: new URL(res.url()).pathname,
+          status: res.status(),
+          type: res.headers()['content-type'] || '',
+        });
+        probe.on('response', onResponse);
+        await probe.goto(`${base}/${page}?lang=en-US`); // no token: no GraphQL call
+        await waitForState(probe, '#invalid', ['#error', '#success']);
+        await probe.waitForLoadState('load');
+        probe.off('response', onResponse);
+        const got = seenRequests.map((r) => `${r.method} ${r.path} ${r.status} ${r.type}`).sort();
+        const want = [
+          `GET /${page} 200 text/html; charset=utf-8`,
+          'GET /assets/pages/pages.css 200 text/css; charset=utf-8',
+          'GET /assets/pages/pages.js 200 text/javascript; charset=utf-8',
+          `GET /assets/pages/${page}.js 200 text/javascript; charset=utf-8`,
+        ].sort();
+        assert(JSON.stringify(got) === JSON.stringify(want), `/${page} fetched ${JSON.stringify(got)}`);
+        const radius = await probe.evaluate(() => getComputedStyle(document.querySelector('main')).borderTopLeftRadius);
+        assert(radius === '12px', `/${page}: <main> has border-radius ${radius} (stylesheet not applied?)`);
+      }
+    } finally {
+      await probe.close();
+    }
+  }, { soft: true });
 
   await check('/reset form in Chinese', async () => {
     await page.goto(`${base}/reset?token=made-up&lang=zh-Hans`);
