@@ -74,6 +74,7 @@ pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
         .route("/verify", get(verify_page))
         .route("/reset", get(reset_page))
         .route("/assets/pages/{file}", get(page_asset))
+        .method_not_allowed_fallback(wrong_method)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(observe::record))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -93,6 +94,15 @@ async fn healthz() -> &'static str {
 
 async fn not_found() -> HttpError {
     HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such page")
+}
+
+/// Any other path with a method it does not take (`POST /healthz`).
+async fn wrong_method(method: axum::http::Method) -> HttpError {
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "BAD_USER_INPUT",
+        format!("this path does not take {method}"),
+    )
 }
 
 async fn method_not_allowed() -> Response {

@@ -3,6 +3,7 @@
 //! get them.
 
 use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::LazyLock;
@@ -63,7 +64,8 @@ pub fn page() -> Response {
     Html(PAGE.as_str()).into_response()
 }
 
-pub async fn asset(Path(name): Path<String>) -> Response {
+pub async fn asset(name: Result<Path<String>, PathRejection>) -> Response {
+    let name = name.map(|Path(n)| n).unwrap_or_default();
     match embedded::FILES.iter().find(|(file, _, _)| *file == name) {
         Some((_, content_type, bytes)) => (
             [

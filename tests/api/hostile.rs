@@ -231,6 +231,25 @@ fn transport(c: &mut Corpus) {
         Request::get("/wp-admin").body(Body::empty()).expect("r"),
         Expect(404, Some("NOT_FOUND")),
     );
+    c.raw(
+        "POST /healthz",
+        Request::post("/healthz").body(Body::empty()).expect("r"),
+        bad(405),
+    );
+    c.raw(
+        "unknown GraphiQL asset",
+        Request::get("/graphiql/%2e%2e%2fCargo.toml")
+            .body(Body::empty())
+            .expect("r"),
+        Expect(404, Some("NOT_FOUND")),
+    );
+    c.raw(
+        "non-UTF-8 GraphiQL asset name",
+        Request::get("/graphiql/%FF")
+            .body(Body::empty())
+            .expect("r"),
+        Expect(404, Some("NOT_FOUND")),
+    );
     c.get("GET without query", "/graphql", bad(400));
     c.get(
         "GET with invalid variables",
