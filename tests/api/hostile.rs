@@ -746,6 +746,7 @@ async fn hostile_http_requests_get_documented_answers(backend: Backend) {
     inputs(&mut corpus);
     let total = corpus.cases.len();
     assert!(total >= 120, "the corpus shrank to {total} cases");
+    eprintln!("hostile HTTP corpus: {total} cases ({backend:?})");
 
     let mut failures = Vec::new();
     for case in corpus.cases {

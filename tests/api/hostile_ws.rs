@@ -356,4 +356,5 @@ async fn websocket_protocol_violations_get_their_close_codes(backend: Backend) {
     init(&mut socket, Some(&owner.token)).await;
     cases += 1;
     assert!(cases >= 25, "{cases}");
+    eprintln!("hostile WebSocket corpus: {cases} cases ({backend:?})");
 }
