@@ -358,3 +358,33 @@ async fn websocket_protocol_violations_get_their_close_codes(backend: Backend) {
     assert!(cases >= 25, "{cases}");
     eprintln!("hostile WebSocket corpus: {cases} cases ({backend:?})");
 }
+
+/// A connection that never sends `connection_init` is closed with 4408 after 10 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_connections_are_closed_with_4408() {
+    crate::helpers::cleaned(silent_connection()).await
+}
+
+async fn silent_connection() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let addr = serve(&app).await;
+    let mut socket = open(addr).await;
+    let started = std::time::Instant::now();
+    let code = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed within 15 s");
+    assert_eq!(code, Some(4408));
+    assert!(
+        started.elapsed() >= Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
+}
