@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Browser tests in Debian's Chromium driven by playwright-core: the pages emailed links open,
-# tests/browser/activate.mjs (/activate, in English and Chinese) and tests/browser/links.mjs
-# (/verify and /reset), and the members console at /, tests/browser/console.mjs. Installs what is
-# missing first, then runs the tests (all of them, or the ones named: scripts/browser-test.sh
-# console):
+# Browser and npm tests against the real server, in Debian's Chromium driven by playwright-core:
+# tests/browser/activate.mjs (/activate, in English and Chinese), tests/browser/links.mjs
+# (/verify and /reset), tests/browser/graphiql.mjs (GraphiQL with no internet),
+# tests/browser/http-audit.mjs (npm graphql-http's GraphQL-over-HTTP audits) and
+# tests/browser/console.mjs (the members console at /, two browsers, axe-core audits). Installs
+# what is missing first, then runs the tests (all of them, or the ones named:
+# scripts/browser-test.sh console):
 #   - Chromium from Debian (apt-get install chromium); never a downloaded browser build;
 #   - playwright-core from npm, at the version pinned in tests/browser/package-lock.json.
 # Idempotent: when everything is in place it goes straight to the test.
@@ -55,13 +57,19 @@ command -v node >/dev/null 2>&1 || die "node is not installed (Node.js 20 or new
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "Node.js $(node --version) is too old: playwright-core needs 20 or newer"
 
-# Reinstall only when node_modules lacks a pinned version (playwright-core drives Chromium;
-# axe-core checks the console's accessibility).
-wanted="$(node -p "const d = require('./$dir/package.json').dependencies; Object.keys(d).sort().map((k) => k + '@' + d[k]).join(' ')")"
-installed="$(node -p "const d = require('./$dir/package.json').dependencies; Object.keys(d).sort().map((k) => { try { return k + '@' + require('./$dir/node_modules/' + k + '/package.json').version } catch { return '' } }).join(' ')")"
-if [ "$installed" != "$wanted" ]; then
+# Reinstall only when node_modules lacks a pinned dependency (playwright-core, graphql-http,
+# graphql, axe-core).
+missing="$(node -e "
+  const deps = require('./$dir/package.json').dependencies;
+  const gone = Object.entries(deps).filter(([name, version]) => {
+    try { return require('./$dir/node_modules/' + name + '/package.json').version !== version; }
+    catch { return true; }
+  });
+  console.log(gone.map(([n, v]) => n + '@' + v).join(' '));
+")"
+if [ -n "$missing" ]; then
   command -v npm >/dev/null 2>&1 || die "npm is not installed"
-  say "installing $wanted in $dir"
+  say "installing $missing in $dir"
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 # playwright-core downloads nothing; belt and braces
   if [ -f "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
@@ -75,7 +83,7 @@ roster_bin="${ROSTER_BIN:-./target/debug/roster}"
 [ -x "$roster_bin" ] || die "no roster binary at $roster_bin: run cargo build first (or set ROSTER_BIN)"
 
 tests=("$@")
-[ "${#tests[@]}" -gt 0 ] || tests=(activate links console)
+[ "${#tests[@]}" -gt 0 ] || tests=(activate links graphiql http-audit console)
 status=0
 for t in "${tests[@]}"; do
   t="${t%.mjs}"

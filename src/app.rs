@@ -1,22 +1,29 @@
 //! Running the server.
 
 use anyhow::Context as _;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
-
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::http::router;
+use crate::http::router_with_shutdown;
 use crate::mail::Mailer;
 use crate::mail::worker::OutboxWorker;
 use crate::service::Roster;
+use crate::shutdown::Shutdown;
 
-/// Connects, migrates, binds and serves until Ctrl-C / SIGTERM.
+/// Connects, migrates, binds and serves until Ctrl-C / SIGTERM. Then it stops accepting
+/// connections, lets in-flight requests and the email being sent finish (at most
+/// `shutdown_grace_secs` each), closes WebSockets with 1001 and returns.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let listen = config.listen;
+    crate::startup::check_database_url(&config.database_url)?;
+    let listen = config.listen.clone();
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
     let roster = Roster::connect(config).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
+    // `bind` resolves host names: `localhost:8000` works as well as `127.0.0.1:8000`.
+    let listener = tokio::net::TcpListener::bind(listen.as_str())
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
@@ -25,26 +32,51 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let stop = Arc::new(Notify::new());
     let worker = tokio::spawn(worker.run(stop.clone()));
     crate::metrics::handle();
+    let graphiql_assets = if crate::http::graphiql_is_embedded() {
+        "embedded"
+    } else {
+        "CDN"
+    };
     if roster.config.console {
         tracing::info!(
             database = roster.db.backend(),
+            graphiql_assets,
             "Roster is listening; members console at http://{addr}/, GraphiQL at http://{addr}/graphql"
         );
     } else {
         tracing::info!(
             database = roster.db.backend(),
+            graphiql_assets,
             "Roster is listening; GraphiQL at http://{addr}/graphql"
         );
     }
-    let served = axum::serve(
+    let shutdown = Shutdown::new();
+    let signalled = {
+        let shutdown = shutdown.clone();
+        async move {
+            shutdown_signal().await;
+            shutdown.trigger();
+        }
+    };
+    let server = axum::serve(
         listener,
-        router(roster).into_make_service_with_connect_info::<SocketAddr>(),
+        router_with_shutdown(roster, shutdown.clone())
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("server error");
+    .with_graceful_shutdown(signalled)
+    .into_future();
+    let served = tokio::select! {
+        served = server => served.context("server error"),
+        () = async { shutdown.wait().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("requests still running {}s after the shutdown signal; stopping anyway", grace.as_secs());
+            Ok(())
+        }
+    };
     stop.notify_one();
-    let _ = worker.await;
+    if tokio::time::timeout(grace, worker).await.is_err() {
+        tracing::warn!("the email worker did not finish in time; unsent emails stay queued");
+    }
+    tracing::info!("stopped");
     served
 }
 
@@ -67,5 +99,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: finishing in-flight requests and emails");
 }

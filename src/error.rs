@@ -163,8 +163,38 @@ fn is_input_message(m: &str) -> bool {
         || m.starts_with("Cannot query field")
         || m.starts_with("Field")
         || m.starts_with("Expected type")
+        || m.starts_with("Expected input type")
+        || m.starts_with("Oneof")
         || m.starts_with("Invalid value")
         || m.contains("is required")
+}
+
+/// async-graphql messages a person would not understand, said plainly: the parser's multi-line
+/// diagram becomes one sentence (the position is in `locations`).
+fn plain_message(m: &str) -> Option<String> {
+    if m.starts_with(" --> ") {
+        let expected = m
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("= "))
+            .unwrap_or("a valid GraphQL document");
+        let at = m
+            .lines()
+            .next()
+            .and_then(|l| l.trim().strip_prefix("--> "))
+            .unwrap_or("?");
+        return Some(format!("syntax error at {at}: {expected}"));
+    }
+    match m {
+        "Operation name required in request." => Some(
+            "the document holds several operations: say which one to run with \"operationName\""
+                .to_owned(),
+        ),
+        "Subscriptions are not supported on this transport." => Some(
+            "subscriptions run over WebSocket: connect to /graphql/ws with the graphql-transport-ws protocol"
+                .to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// Gives every error in a response its `extensions.code`.
@@ -195,10 +225,14 @@ fn classify(err: &mut ServerError) {
     {
         return;
     }
+    if let Some(better) = plain_message(&err.message) {
+        err.message = better;
+    }
     let code = if is_limit_message(&err.message) {
         "QUERY_TOO_COMPLEX"
-    } else if is_input_message(&err.message) || (!err.locations.is_empty() && err.path.is_empty()) {
-        // Errors found while parsing or validating the document carry locations but no path.
+    } else if is_input_message(&err.message) || err.path.is_empty() {
+        // Errors without a path are about the request itself (syntax, validation, operation
+        // selection): nothing of ours ran yet.
         "BAD_USER_INPUT"
     } else {
         tracing::error!(message = %err.message, path = ?err.path, "unclassified error");

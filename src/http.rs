@@ -1,46 +1,73 @@
-//! The HTTP surface (SPEC section 9): GraphQL over POST and GET, GraphiQL, health probes.
+//! The HTTP surface (SPEC section 9): GraphQL over POST and GET, GraphiQL, WebSocket, probes.
+//!
+//! GraphQL requests are read here, not by async-graphql-axum's extractor, so that every refusal
+//! (content type, size, JSON, parameters) is a JSON error with a code and a sentence, and the
+//! status codes follow the GraphQL-over-HTTP specification.
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql::parser::parse_query;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Data, Request, Variables};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLWebSocket};
+mod client_ip;
+mod graphiql;
+mod observe;
+pub mod request;
+mod respond;
+mod ws;
+
+use async_graphql::{BatchRequest, Request};
+use async_graphql_axum::GraphQLProtocol;
+use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Path, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde::Deserialize;
-use serde_json::json;
 use std::net::SocketAddr;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth::bearer::{self, Credentials};
+use crate::db::Pool;
 use crate::graphql::context::ClientIp;
 use crate::graphql::{RosterSchema, build_schema, loaders};
 use crate::service::{Authenticated, Roster};
+use crate::shutdown::Shutdown;
+use request::HttpError;
+use respond::Media;
+
+pub use graphiql::is_embedded as graphiql_is_embedded;
 
 #[derive(Clone)]
 struct HttpState {
     roster: Roster,
     schema: RosterSchema,
+    shutdown: Shutdown,
 }
 
 /// The whole HTTP application.
 pub fn router(roster: Roster) -> Router {
+    router_with_shutdown(roster, Shutdown::new())
+}
+
+/// The application; WebSockets close (1001) when `shutdown` is triggered.
+pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
     crate::metrics::handle();
-    let body_limit = roster.config.limits.max_body_bytes;
     let console = crate::console::router(roster.config.console);
     let state = HttpState {
         schema: build_schema(roster.clone()),
         roster,
+        shutdown,
     };
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .fallback(method_not_allowed),
+        )
         .route("/graphql/ws", get(graphql_ws))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -49,8 +76,17 @@ pub fn router(roster: Roster) -> Router {
         .route("/reset", get(reset_page))
         .route("/assets/pages/{file}", get(page_asset))
         .merge(console)
-        .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(TraceLayer::new_for_http())
+        .method_not_allowed_fallback(wrong_method)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(observe::record))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::span)
+                // One access-log line per request (with its request id) at info.
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -58,8 +94,41 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Prometheus metrics.
-async fn metrics() -> impl IntoResponse {
+async fn not_found() -> HttpError {
+    HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such page")
+}
+
+/// Any other path with a method it does not take (`POST /healthz`).
+async fn wrong_method(method: axum::http::Method) -> HttpError {
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "BAD_USER_INPUT",
+        format!("this path does not take {method}"),
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "BAD_USER_INPUT",
+        "/graphql takes GET (queries) and POST",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// Prometheus metrics, with the database pool's use read at scrape time.
+async fn metrics(State(st): State<HttpState>) -> impl IntoResponse {
+    let (size, idle, max) = match st.roster.db.pool() {
+        Pool::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        Pool::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+    };
+    metrics::gauge!("roster_db_pool_connections").set(f64::from(size));
+    metrics::gauge!("roster_db_pool_idle_connections").set(idle as f64);
+    metrics::gauge!("roster_db_pool_max_connections").set(f64::from(max));
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         crate::metrics::render(),
@@ -107,7 +176,10 @@ async fn page_asset(Path(file): Path<String>) -> Response {
         "activate.js" => (JS, include_str!("../assets/pages/activate.js")),
         "verify.js" => (JS, include_str!("../assets/pages/verify.js")),
         "reset.js" => (JS, include_str!("../assets/pages/reset.js")),
-        _ => return StatusCode::NOT_FOUND.into_response(),
+        _ => {
+            return HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such page asset")
+                .into_response();
+        }
     };
     (
         [
@@ -137,44 +209,32 @@ async fn graphql_post(
     State(st): State<HttpState>,
     headers: HeaderMap,
     addr: ClientAddr,
-    request: GraphQLBatchRequest,
+    body: Body,
 ) -> Response {
-    let batch = request.into_inner();
-    let max = st.roster.config.limits.max_batch;
-    if let BatchRequest::Batch(requests) = &batch
-        && requests.len() > max
-    {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            &format!("a batch may hold at most {max} operations"),
-            "QUERY_TOO_COMPLEX",
-        );
+    let limits = &st.roster.config.limits;
+    let batch = async {
+        request::check_content_type(&headers)?;
+        let bytes = request::read_body(&headers, body, limits.max_body_bytes).await?;
+        let mut batch = request::parse_post(&bytes, limits)?;
+        for r in batch.iter_mut() {
+            request::check_operation(r, limits, false)?;
+        }
+        Ok::<_, HttpError>(batch)
+    };
+    match batch.await {
+        Ok(batch) => execute(&st, &headers, addr, batch).await,
+        Err(e) => e.into_response(),
     }
-    execute(&st, &headers, addr, batch).await
 }
 
 /// GraphQL-over-HTTP GET parameters (`variables` and `extensions` are JSON-encoded strings).
 #[derive(Deserialize)]
 struct GetParams {
     query: Option<String>,
-    #[serde(rename = "operationName", alias = "operation_name")]
+    #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
-}
-
-impl GetParams {
-    fn into_request(self) -> Result<Request, String> {
-        let mut request = Request::new(self.query.unwrap_or_default());
-        if let Some(name) = self.operation_name {
-            request = request.operation_name(name);
-        }
-        if let Some(variables) = self.variables.filter(|v| !v.is_empty()) {
-            let json =
-                serde_json::from_str(&variables).map_err(|e| format!("invalid variables: {e}"))?;
-            request = request.variables(Variables::from_json(json));
-        }
-        Ok(request)
-    }
+    extensions: Option<String>,
 }
 
 async fn graphql_get(
@@ -185,34 +245,42 @@ async fn graphql_get(
 ) -> Response {
     let params = match params {
         Ok(Query(params)) => params,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e.body_text(), "BAD_USER_INPUT"),
+        Err(_) => {
+            return HttpError::bad_request(
+                "the query string is not valid: expected query, operationName, variables, extensions",
+            )
+            .into_response();
+        }
     };
-    let wants_html = header_contains(&headers, header::ACCEPT, "text/html");
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
     if wants_html && params.query.is_none() {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("Roster GraphiQL")
-                .finish(),
-        )
-        .into_response();
+        return graphiql::page();
     }
-    let request = match params.into_request() {
-        Ok(request) => request,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, "BAD_USER_INPUT"),
-    };
-    if is_mutation(&request) {
-        let mut resp = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations are not allowed over GET; use POST",
-            "BAD_USER_INPUT",
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
-        return resp;
+    let request = request::parse_get(
+        params.query,
+        params.operation_name,
+        params.variables,
+        params.extensions,
+    )
+    .and_then(|mut r| {
+        request::check_operation(&mut r, &st.roster.config.limits, true)?;
+        Ok(r)
+    });
+    match request {
+        Ok(request) => execute(&st, &headers, addr, BatchRequest::Single(request)).await,
+        Err(e) => {
+            let mut response = e.into_response();
+            if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+            }
+            response
+        }
     }
-    execute(&st, &headers, addr, BatchRequest::Single(request)).await
 }
 
 /// graphql-transport-ws (and the legacy graphql-ws). The token goes in the `connection_init`
@@ -220,32 +288,52 @@ async fn graphql_get(
 /// when the connection opens.
 async fn graphql_ws(
     State(st): State<HttpState>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
+    headers: HeaderMap,
+    addr: ClientAddr,
+    legacy: Result<GraphQLProtocol, StatusCode>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let Ok(upgrade) = upgrade else {
+        return HttpError::bad_request(format!(
+            "/graphql/ws is a WebSocket endpoint ({}); send GraphQL over HTTP to /graphql",
+            ws::PROTOCOL
+        ))
+        .into_response();
+    };
+    let offered = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(protocol) = ws::choose_protocol(offered) else {
+        return HttpError::bad_request(format!(
+            "ask for the {} WebSocket subprotocol (Sec-WebSocket-Protocol)",
+            ws::PROTOCOL
+        ))
+        .into_response();
+    };
+    let max = st.roster.config.limits.max_body_bytes;
+    let conn = ws::Connection {
+        ip: client_ip(&st, &headers, addr),
+        roster: st.roster,
+        schema: st.schema,
+        shutdown: st.shutdown,
+    };
     upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .protocols([protocol])
+        .max_message_size(max)
+        .max_frame_size(max)
         .on_upgrade(move |socket| {
-            let roster = st.roster.clone();
-            GraphQLWebSocket::new(socket, st.schema.clone(), protocol)
-                .on_connection_init(move |payload: serde_json::Value| async move {
-                    let header = payload
-                        .get("Authorization")
-                        .or_else(|| payload.get("authorization"))
-                        .and_then(|v| v.as_str());
-                    let auth = roster.authenticate(bearer::parse(header)).await?;
-                    let mut data = Data::default();
-                    data.insert(auth);
-                    // One set of loaders serves the whole connection, which can live for
-                    // hours: they batch but keep nothing, so each event reads accounts as they
-                    // are now (an invitee who activated is shown by the name they chose).
-                    let loaders = loaders::for_request(roster.db.clone(), roster.loader_delay());
-                    loaders.enable_all_cache(false);
-                    data.insert(loaders);
-                    Ok(data)
-                })
-                .serve()
+            let legacy = (protocol != ws::PROTOCOL).then_some(legacy.ok()).flatten();
+            conn.serve(socket, legacy)
         })
+}
+
+fn client_ip(st: &HttpState, headers: &HeaderMap, addr: ClientAddr) -> ClientIp {
+    let peer = addr.map(|Extension(ConnectInfo(a))| a.ip());
+    ClientIp(
+        client_ip::resolve(peer, headers, &st.roster.config.trusted_proxies)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+    )
 }
 
 /// Authenticates once, gives every operation its own loaders, runs the batch.
@@ -264,24 +352,22 @@ async fn execute(
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = ?e, "authentication lookup failed");
-            return error_response(
+            return HttpError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error",
                 "INTERNAL",
-            );
+                "internal error",
+            )
+            .into_response();
         }
     };
-    let ip = ClientIp(
-        addr.map(|Extension(ConnectInfo(a))| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned()),
-    );
+    let ip = client_ip(st, headers, addr);
     let prepare = |request: Request| prepare_request(st, request, &auth, &ip);
     let batch = match batch {
         BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
     };
     let response = st.schema.execute_batch(batch).await;
-    graphql_response(headers, &response)
+    respond::graphql(Media::negotiate(headers), &response)
 }
 
 fn prepare_request(
@@ -297,64 +383,4 @@ fn prepare_request(
             st.roster.db.clone(),
             st.roster.loader_delay(),
         ))
-}
-
-/// Serializes a response as `application/graphql-response+json` when the client accepts it,
-/// else as `application/json`.
-fn graphql_response(headers: &HeaderMap, response: &BatchResponse) -> Response {
-    let content_type =
-        if header_contains(headers, header::ACCEPT, "application/graphql-response+json") {
-            "application/graphql-response+json"
-        } else {
-            "application/json"
-        };
-    match serde_json::to_vec(response) {
-        Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot serialize a response");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error",
-                "INTERNAL",
-            )
-        }
-    }
-}
-
-fn error_response(status: StatusCode, message: &str, code: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn header_contains(headers: &HeaderMap, name: header::HeaderName, needle: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains(needle))
-}
-
-/// True when the operation that would run is a mutation (or a subscription, which GET cannot
-/// carry either).
-fn is_mutation(request: &Request) -> bool {
-    let Ok(doc) = parse_query(&request.query) else {
-        return false; // execution reports the syntax error
-    };
-    let ty = match &doc.operations {
-        DocumentOperations::Single(op) => Some(op.node.ty),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
-            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
-            None => None,
-        },
-    };
-    matches!(
-        ty,
-        Some(OperationType::Mutation | OperationType::Subscription)
-    )
 }

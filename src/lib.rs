@@ -17,3 +17,5 @@ pub mod http;
 pub mod mail;
 pub mod metrics;
 pub mod service;
+pub mod shutdown;
+pub mod startup;

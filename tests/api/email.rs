@@ -535,6 +535,10 @@ async fn a_worker_dying_mid_drain_loses_nothing(backend: Backend) {
 /// Two replicas' workers drain one PostgreSQL outbox at once: every email is sent exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_on_one_postgres_send_no_duplicates() {
+    crate::helpers::cleaned(two_workers()).await
+}
+
+async fn two_workers() {
     let sink = SmtpSink::start("127.0.0.1:0").await.expect("sink");
     let (app, worker_one) = smtp_app(Backend::Postgres, sink.addr.port(), |_| {}).await;
     let mut owners = Vec::new();

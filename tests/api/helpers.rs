@@ -10,25 +10,27 @@ use roster::db::{Db, Pool};
 use roster::service::Roster;
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::future::Future;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Runs an async test body once on SQLite and once on PostgreSQL:
-/// `both!(name, body_fn)` defines `name::sqlite` and `name::postgres`.
+/// `both!(name, body_fn)` defines `name::sqlite` and `name::postgres`. The schemas and files the
+/// body creates are removed when it ends (see [`cleaned`]).
 #[macro_export]
 macro_rules! both {
     ($($name:ident),+ $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$name($crate::helpers::Backend::Sqlite).await
+                $crate::helpers::cleaned(super::$name($crate::helpers::Backend::Sqlite)).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$name($crate::helpers::Backend::Postgres).await
+                $crate::helpers::cleaned(super::$name($crate::helpers::Backend::Postgres)).await
             }
         }
     )+};
@@ -49,6 +51,87 @@ pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret";
 pub fn postgres_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/roster_test".to_owned())
+}
+
+/// Something a test created outside its process.
+enum Created {
+    Schema(String),
+    File(PathBuf),
+}
+
+tokio::task_local! {
+    static CREATED: Arc<Mutex<Vec<Created>>>;
+}
+
+fn created(thing: Created) {
+    let _ = CREATED.try_with(|list| {
+        if let Ok(mut list) = list.lock() {
+            list.push(thing);
+        }
+    });
+}
+
+/// Runs a test body; when it ends (also by a panic), drops the PostgreSQL schemas and removes
+/// the SQLite files that [`fresh_db`] made for it.
+pub async fn cleaned(body: impl Future<Output = ()>) {
+    let list = Arc::new(Mutex::new(Vec::new()));
+    let _guard = Cleanup(list.clone());
+    CREATED.scope(list, body).await;
+}
+
+struct Cleanup(Arc<Mutex<Vec<Created>>>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let things = self
+            .0
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
+        let mut schemas = Vec::new();
+        for thing in things {
+            match thing {
+                Created::File(path) => {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let mut name = path.clone().into_os_string();
+                        name.push(suffix);
+                        let _ = std::fs::remove_file(name);
+                    }
+                }
+                Created::Schema(schema) => schemas.push(schema),
+            }
+        }
+        if schemas.is_empty() {
+            return;
+        }
+        // Drop runs inside the test's runtime: use a thread with a runtime of its own.
+        let url = postgres_url();
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sqlx::Connection;
+                let Ok(mut conn) = sqlx::PgConnection::connect(&url).await else {
+                    return;
+                };
+                let _ = sqlx::query("SET lock_timeout = '5s'")
+                    .execute(&mut conn)
+                    .await;
+                for schema in schemas {
+                    let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut conn)
+                        .await;
+                }
+                let _ = conn.close().await;
+            });
+        })
+        .join();
+    }
 }
 
 /// A fresh, migrated database of `backend` and a `DATABASE_URL` that reaches it (for tests that
@@ -108,6 +191,7 @@ pub async fn fresh_db(backend: Backend) -> Db {
                 .execute(&admin)
                 .await
                 .expect("create schema");
+            created(Created::Schema(schema.clone()));
             admin.close().await;
             let options = PgConnectOptions::from_str(&url)
                 .expect("TEST_DATABASE_URL")
@@ -141,7 +225,9 @@ async fn create_test_database(url: &str) {
 fn sqlite_path() -> PathBuf {
     let dir = std::env::temp_dir().join("roster-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(format!("{}.db", Uuid::new_v4()))
+    let path = dir.join(format!("{}.db", Uuid::new_v4()));
+    created(Created::File(path.clone()));
+    path
 }
 
 /// The default test configuration (a fixed JWT secret so tests can forge tokens).

@@ -127,7 +127,7 @@ async fn content_type_follows_accept(backend: Backend) {
             .expect("request");
         let (status, content_type, _) = app.send(request).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(content_type, want);
+        assert!(content_type.starts_with(want), "{content_type}");
     }
 }
 

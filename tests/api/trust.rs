@@ -783,6 +783,10 @@ async fn addresses_need_a_dot_in_the_domain_unless_configured(backend: Backend) 
 /// framed or leaked as a referrer.
 #[tokio::test]
 async fn link_pages_are_not_cached_framed_or_referred() {
+    crate::helpers::cleaned(link_page_headers()).await
+}
+
+async fn link_page_headers() {
     use tower::ServiceExt;
     let app = TestApp::new(Backend::Sqlite).await;
     for page in ["/activate?token=x", "/verify?token=x", "/reset?token=x"] {
@@ -818,6 +822,10 @@ async fn link_pages_are_not_cached_framed_or_referred() {
 /// nothing else is served under /assets/pages/.
 #[tokio::test]
 async fn link_page_assets_are_served_with_their_types() {
+    crate::helpers::cleaned(link_page_assets()).await
+}
+
+async fn link_page_assets() {
     use tower::ServiceExt;
     let app = TestApp::new(Backend::Sqlite).await;
     for (file, content_type) in [

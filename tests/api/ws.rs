@@ -203,6 +203,10 @@ async fn subscriptions_need_a_member(backend: Backend) {
 /// Two replicas on one PostgreSQL: a change made through one reaches the other's subscribers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn member_events_cross_replicas_on_postgres() {
+    crate::helpers::cleaned(cross_replicas()).await
+}
+
+async fn cross_replicas() {
     let one = TestApp::new(Backend::Postgres).await;
     let two = TestApp::on_db(one.roster.db.clone(), crate::helpers::test_config()).await;
     let owner = one.sign_up("owner@example.com", "Olga").await;

@@ -1,0 +1,626 @@
+//! Guardrails on every GraphQL document, over HTTP and WebSocket alike (SPEC section 6): the
+//! size of the query text (bytes and tokens), aliases, depth (not counting the introspection
+//! fields, so graphql-js's `getIntrospectionQuery()` passes), NUL characters in strings (valid
+//! GraphQL, but PostgreSQL's text refuses them), and variable values that do not fit their
+//! declared types (refused before anything runs, as GraphQL-over-HTTP expects).
+//!
+//! async-graphql's own `limit_depth` counts `__schema { types { fields { type { ofType ... } } } }`
+//! and so refuses the standard introspection query; [`RequestLimits`] replaces it.
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+};
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+    Selection, SelectionSet, Type,
+};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::{
+    ErrorExtensionValues, Name, Request, ServerError, ServerResult, Value, Variables,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::config::Limits;
+
+/// A request-level error with its `extensions.code` already set.
+fn refused(code: &str, message: impl Into<String>) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    let mut ext = ErrorExtensionValues::default();
+    ext.set("code", code);
+    err.extensions = Some(ext);
+    err
+}
+
+fn too_complex(message: impl Into<String>) -> ServerError {
+    refused("QUERY_TOO_COMPLEX", message)
+}
+
+/// `BAD_USER_INPUT` naming the input (`extensions.field`), as SPEC section 5 asks.
+fn bad_input_at(field: impl Into<String>, message: impl Into<String>) -> ServerError {
+    let mut err = refused("BAD_USER_INPUT", message);
+    if let Some(ext) = err.extensions.as_mut() {
+        ext.set("field", field.into());
+    }
+    err
+}
+
+/// Checks the raw query text before it is parsed: its size in bytes, then in tokens.
+pub fn check_text(query: &str, limits: &Limits) -> ServerResult<()> {
+    if query.len() > limits.max_query_bytes {
+        return Err(too_complex(format!(
+            "the query text is {} bytes; at most {} are accepted",
+            query.len(),
+            limits.max_query_bytes
+        )));
+    }
+    let scan = scan(query, limits.max_query_tokens);
+    if scan.tokens > limits.max_query_tokens {
+        return Err(too_complex(format!(
+            "the query has more than {} tokens",
+            limits.max_query_tokens
+        )));
+    }
+    // The parser recurses once per bracket: a few hundred levels overflow a thread's stack.
+    if scan.nesting > MAX_NESTING {
+        return Err(too_complex(format!(
+            "the query nests brackets more than {MAX_NESTING} deep"
+        )));
+    }
+    Ok(())
+}
+
+/// Deepest nesting of `{`, `[` and `(` accepted before parsing (async-graphql refuses more
+/// than 32 levels of selections and values after parsing anyway).
+const MAX_NESTING: usize = 64;
+
+/// What [`scan`] finds in a query text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Scan {
+    /// Lexical tokens, counted up to one past the `stop` given.
+    pub tokens: usize,
+    /// Deepest bracket nesting seen.
+    pub nesting: usize,
+}
+
+/// Counts GraphQL lexical tokens, stopping once `stop` is passed.
+pub fn count_tokens(query: &str, stop: usize) -> usize {
+    scan(query, stop).tokens
+}
+
+/// Counts GraphQL lexical tokens (names, numbers, strings, punctuators) and bracket nesting,
+/// stopping once `stop` tokens are passed. Whitespace, commas and comments are not tokens.
+pub fn scan(query: &str, stop: usize) -> Scan {
+    let bytes = query.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    let (mut depth, mut nesting) = (0usize, 0usize);
+    while i < bytes.len() && n <= stop {
+        let c = bytes[i];
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+                n += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                n += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                i += 3;
+                n += 1;
+            }
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => {
+                i += 1;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'+' | b'-')
+                {
+                    i += 1;
+                }
+                n += 1;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                nesting = nesting.max(depth);
+                i += 1;
+                n += 1;
+            }
+            b'}' | b']' | b')' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+                n += 1;
+            }
+            _ => {
+                // A punctuator, or a stray character (one token; the parser reports it).
+                i += 1;
+                while i < bytes.len() && !bytes[i].is_ascii() && (bytes[i] & 0xC0) == 0x80 {
+                    i += 1;
+                }
+                n += 1;
+            }
+        }
+    }
+    Scan { tokens: n, nesting }
+}
+
+/// Schema extension applying [`check_text`] and the document checks to every operation.
+pub struct RequestLimits(pub Arc<Limits>);
+
+impl ExtensionFactory for RequestLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LimitsOfOneRequest {
+            limits: self.0.clone(),
+            operation_name: Mutex::new(None),
+        })
+    }
+}
+
+struct LimitsOfOneRequest {
+    limits: Arc<Limits>,
+    /// The operation the request asks for (known in `prepare_request`, used at parse time).
+    operation_name: Mutex<Option<String>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for LimitsOfOneRequest {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let Ok(mut name) = self.operation_name.lock() {
+            name.clone_from(&request.operation_name);
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        check_text(query, &self.limits)?;
+        let doc = next.run(ctx, query, variables).await?;
+        check_document(&doc, &self.limits)?;
+        check_no_nul(&doc, variables)?;
+        let name = self.operation_name.lock().ok().and_then(|n| n.clone());
+        if let Some(op) = selected_operation(&doc, name.as_deref()) {
+            let registry = &ctx.schema_env.registry;
+            check_variables(registry, op, variables)?;
+            check_arguments(registry, &doc, op, variables)?;
+        }
+        Ok(doc)
+    }
+}
+
+/// The operation a request runs: the named one, or the only one.
+pub fn selected_operation<'d>(
+    doc: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'d OperationDefinition> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// Aliases and depth. Depth counts fields the way async-graphql does (a root field is 1) but
+/// does not descend into `__schema` / `__type`.
+fn check_document(doc: &ExecutableDocument, limits: &Limits) -> ServerResult<()> {
+    let mut aliases = 0;
+    for (_, op) in doc.operations.iter() {
+        aliases += count_aliases(&op.node.selection_set.node);
+    }
+    for fragment in doc.fragments.values() {
+        aliases += count_aliases(&fragment.node.selection_set.node);
+    }
+    if aliases > limits.max_aliases {
+        return Err(too_complex(format!(
+            "the query uses {aliases} aliases; at most {} are accepted",
+            limits.max_aliases
+        )));
+    }
+    let mut depths = Depths {
+        doc,
+        memo: HashMap::new(),
+        visiting: Vec::new(),
+    };
+    for (_, op) in doc.operations.iter() {
+        if depths.of(&op.node.selection_set.node) > limits.max_depth {
+            return Err(too_complex(format!(
+                "the query is nested too deep: at most {} levels of fields are accepted",
+                limits.max_depth
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn count_aliases(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => {
+                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
+            }
+            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+struct Depths<'d> {
+    doc: &'d ExecutableDocument,
+    memo: HashMap<&'d str, usize>,
+    visiting: Vec<&'d str>,
+}
+
+impl<'d> Depths<'d> {
+    fn of(&mut self, set: &'d SelectionSet) -> usize {
+        let mut deepest = 0;
+        for item in &set.items {
+            let depth = match &item.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.as_str();
+                    if name == "__schema" || name == "__type" {
+                        1
+                    } else {
+                        1 + self.of(&f.node.selection_set.node)
+                    }
+                }
+                Selection::InlineFragment(f) => self.of(&f.node.selection_set.node),
+                Selection::FragmentSpread(s) => self.of_fragment(&s.node.fragment_name.node),
+            };
+            deepest = deepest.max(depth);
+        }
+        deepest
+    }
+
+    fn of_fragment(&mut self, name: &'d Name) -> usize {
+        let key = name.as_str();
+        if let Some(depth) = self.memo.get(key) {
+            return *depth;
+        }
+        // A cycle (validation reports it) or an unknown fragment adds nothing.
+        if self.visiting.contains(&key) {
+            return 0;
+        }
+        let Some(fragment) = self.doc.fragments.get(name) else {
+            return 0;
+        };
+        self.visiting.push(key);
+        let depth = self.of(&fragment.node.selection_set.node);
+        self.visiting.pop();
+        self.memo.insert(key, depth);
+        depth
+    }
+}
+
+const NUL_MESSAGE: &str = "strings must not contain the NUL character (U+0000)";
+
+/// No string anywhere in the request (inline arguments, defaults, variables) holds a NUL;
+/// the error's `extensions.field` names the variable or argument that does.
+fn check_no_nul(doc: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    let in_variables = variables
+        .iter()
+        .find(|(name, value)| name.contains('\0') || const_has_nul(value))
+        .map(|(name, _)| name.replace('\0', ""));
+    let in_defaults = || {
+        doc.operations.iter().find_map(|(_, op)| {
+            op.node
+                .variable_definitions
+                .iter()
+                .find(|v| {
+                    v.node
+                        .default_value
+                        .as_ref()
+                        .is_some_and(|d| const_has_nul(&d.node))
+                })
+                .map(|v| v.node.name.node.to_string())
+        })
+    };
+    let in_arguments = || {
+        doc.operations
+            .iter()
+            .find_map(|(_, op)| nul_argument(&op.node.selection_set.node))
+            .or_else(|| {
+                doc.fragments
+                    .values()
+                    .find_map(|f| nul_argument(&f.node.selection_set.node))
+            })
+    };
+    match in_variables.or_else(in_defaults).or_else(in_arguments) {
+        Some(field) => Err(bad_input_at(field, NUL_MESSAGE)),
+        None => Ok(()),
+    }
+}
+
+/// The first argument (of a field or a directive) in `set` whose value holds a NUL.
+fn nul_argument(set: &SelectionSet) -> Option<String> {
+    set.items.iter().find_map(|item| match &item.node {
+        Selection::Field(f) => f
+            .node
+            .arguments
+            .iter()
+            .chain(
+                f.node
+                    .directives
+                    .iter()
+                    .flat_map(|d| d.node.arguments.iter()),
+            )
+            .find(|(_, v)| value_has_nul(&v.node))
+            .map(|(name, _)| name.node.to_string())
+            .or_else(|| nul_argument(&f.node.selection_set.node)),
+        Selection::InlineFragment(f) => nul_argument(&f.node.selection_set.node),
+        Selection::FragmentSpread(_) => None,
+    })
+}
+
+/// An argument as written; variables in it are checked on their own.
+fn value_has_nul(value: &async_graphql_value::Value) -> bool {
+    use async_graphql_value::Value as V;
+    match value {
+        V::String(s) => s.contains('\0'),
+        V::List(items) => items.iter().any(value_has_nul),
+        V::Object(fields) => fields.values().any(value_has_nul),
+        _ => false,
+    }
+}
+
+fn const_has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(const_has_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(k, v)| k.contains('\0') || const_has_nul(v)),
+        _ => false,
+    }
+}
+
+/// Coerces each variable of `op` against its declared type: a missing non-null variable, a
+/// string for an input object, an unknown enum value... are request errors.
+fn check_variables(
+    registry: &Registry,
+    op: &OperationDefinition,
+    variables: &Variables,
+) -> ServerResult<()> {
+    for def in &op.variable_definitions {
+        let name = def.node.name.node.as_str();
+        let value =
+            variables
+                .get(&def.node.name.node)
+                .or(def.node.default_value.as_ref().map(|d| &d.node));
+        let ty = &def.node.var_type.node;
+        let problem = match value {
+            None if !ty.nullable => Some(format!("a value of type {ty} is required")),
+            None => None,
+            Some(value) => coerce(registry, ty, value, 0),
+        };
+        if let Some(problem) = problem {
+            return Err(bad_input_at(name, format!("variable ${name}: {problem}")));
+        }
+    }
+    Ok(())
+}
+
+/// Coerces the arguments written in the operation (variables substituted) against their types.
+/// async-graphql's validation lets a scalar through where an input object is expected
+/// (`signUp(input: "x")`), which then failed inside the resolver.
+fn check_arguments(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    variables: &Variables,
+) -> ServerResult<()> {
+    let root = match op.ty {
+        OperationType::Query => Some(registry.query_type.as_str()),
+        OperationType::Mutation => registry.mutation_type.as_deref(),
+        OperationType::Subscription => registry.subscription_type.as_deref(),
+    };
+    let Some(root) = root else {
+        return Ok(());
+    };
+    let mut walk = ArgumentWalk {
+        registry,
+        doc,
+        variables,
+        visited: Vec::new(),
+    };
+    match walk.set(&op.selection_set.node, root) {
+        Some((argument, problem)) => Err(bad_input_at(argument, problem)),
+        None => Ok(()),
+    }
+}
+
+struct ArgumentWalk<'a> {
+    registry: &'a Registry,
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+    visited: Vec<&'a str>,
+}
+
+impl<'a> ArgumentWalk<'a> {
+    /// The first argument problem in `set` (argument name, why), whose parent type is
+    /// `type_name`.
+    fn set(&mut self, set: &'a SelectionSet, type_name: &str) -> Option<(String, String)> {
+        for item in &set.items {
+            let problem = match &item.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.as_str();
+                    let Some(field) = self
+                        .registry
+                        .types
+                        .get(type_name)
+                        .and_then(|t| t.field_by_name(name))
+                    else {
+                        continue; // unknown fields are validation's to report
+                    };
+                    let problem = f.node.arguments.iter().find_map(|(arg, value)| {
+                        let meta = field.args.get(arg.node.as_str())?;
+                        let ty = Type::new(&meta.ty)?;
+                        let value = value
+                            .node
+                            .clone()
+                            .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
+                            .ok()?;
+                        coerce(self.registry, &ty, &value, 0).map(|p| {
+                            (
+                                arg.node.to_string(),
+                                format!("argument {name}({}:): {p}", arg.node),
+                            )
+                        })
+                    });
+                    problem.or_else(|| {
+                        let inner = MetaTypeName::concrete_typename(&field.ty).to_owned();
+                        self.set(&f.node.selection_set.node, &inner)
+                    })
+                }
+                Selection::InlineFragment(f) => {
+                    let on = f
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(type_name, |c| c.node.on.node.as_str())
+                        .to_owned();
+                    self.set(&f.node.selection_set.node, &on)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    match self.doc.fragments.get(name) {
+                        Some(fragment) if !self.visited.contains(&name.as_str()) => {
+                            self.visited.push(name.as_str());
+                            let on = fragment.node.type_condition.node.on.node.to_string();
+                            self.set(&fragment.node.selection_set.node, &on)
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            if problem.is_some() {
+                return problem;
+            }
+        }
+        None
+    }
+}
+
+/// Why `value` cannot be a `ty`, if it cannot.
+fn coerce(registry: &Registry, ty: &Type, value: &Value, nesting: usize) -> Option<String> {
+    if nesting > 32 {
+        return Some("the value is nested too deep".to_owned());
+    }
+    if matches!(value, Value::Null) {
+        return (!ty.nullable).then(|| format!("expected {ty}, found null"));
+    }
+    match &ty.base {
+        BaseType::List(inner) => match value {
+            Value::List(items) => items.iter().enumerate().find_map(|(i, item)| {
+                coerce(registry, inner, item, nesting + 1).map(|p| format!("item {i}: {p}"))
+            }),
+            // A single value stands for a list of one.
+            single => coerce(registry, inner, single, nesting + 1),
+        },
+        BaseType::Named(name) => coerce_named(registry, name, value, nesting),
+    }
+}
+
+fn coerce_named(registry: &Registry, name: &str, value: &Value, nesting: usize) -> Option<String> {
+    let wrong = || format!("expected {name}, found {}", describe(value));
+    match registry.types.get(name)? {
+        MetaType::Scalar { is_valid, .. } => match is_valid {
+            Some(is_valid) if !is_valid(value) => Some(wrong()),
+            _ => None,
+        },
+        MetaType::Enum { enum_values, .. } => match value {
+            Value::String(s) if enum_values.contains_key(s.as_str()) => None,
+            Value::Enum(e) if enum_values.contains_key(e.as_str()) => None,
+            _ => Some(wrong()),
+        },
+        MetaType::InputObject { input_fields, .. } => {
+            let Value::Object(fields) = value else {
+                return Some(wrong());
+            };
+            if let Some(unknown) = fields
+                .keys()
+                .find(|k| !input_fields.contains_key(k.as_str()))
+            {
+                return Some(format!("{name} has no field {unknown}"));
+            }
+            input_fields.values().find_map(|field| {
+                let ty = Type::new(&field.ty)?;
+                match fields.get(field.name.as_str()) {
+                    Some(v) => coerce(registry, &ty, v, nesting + 1)
+                        .map(|p| format!("{name}.{}: {p}", field.name)),
+                    None if !ty.nullable && field.default_value.is_none() => {
+                        Some(format!("{name}.{} is required", field.name))
+                    }
+                    None => None,
+                }
+            })
+        }
+        // Output types cannot be variables; validation says so.
+        _ => None,
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(_) => "a string".to_owned(),
+        Value::Boolean(b) => format!("{b}"),
+        Value::Binary(_) => "binary data".to_owned(),
+        Value::Enum(e) => format!("the enum value {e}"),
+        Value::List(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_tokens() {
+        assert_eq!(count_tokens("{ a }", 100), 3);
+        assert_eq!(
+            count_tokens("query($x: [Int!]) { a(x: $x) @skip(if: true) }", 100),
+            26
+        );
+        assert_eq!(count_tokens("# comment only\n", 100), 0);
+        assert_eq!(
+            count_tokens(r#"{ a(s: "x y \" z", t: """b "" c""") ...F }"#, 100),
+            13
+        );
+        assert_eq!(count_tokens("{ a: b(c: -1.5e3) }", 100), 10);
+        assert_eq!(count_tokens(&"a ".repeat(1_000_000), 10), 11);
+        assert_eq!(count_tokens("é字 \"unterminated", 100), 3);
+        assert_eq!(scan("{ a(x: [[1]]) { b { c } } }", 100).nesting, 4);
+        assert_eq!(scan("{ a(s: \"{{{{\") }", 100).nesting, 2);
+    }
+}
