@@ -126,7 +126,7 @@ pub struct Config {
     pub transfer_code: bool,
 
     /// Serve the members console at `/` (false: only the API and the emailed-link pages).
-    #[arg(long, env = "ROSTER_CONSOLE", default_value_t = true, action = ArgAction::Set, global = true)]
+    #[arg(long, env = "ROSTER_CONSOLE", default_value_t = true, action = ArgAction::Set)]
     pub console: bool,
 
     /// Return invitation links to the inviter (`activationUrl`) for accounts the call created.
@@ -304,6 +304,7 @@ impl fmt::Debug for Config {
             .field("introspection", &self.introspection)
             .field("max_members", &self.max_members)
             .field("transfer_code", &self.transfer_code)
+            .field("console", &self.console)
             .field("share_invite_links", &self.share_invite_links)
             .field(
                 "allow_dotless_email_domains",
