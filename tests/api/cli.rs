@@ -86,15 +86,7 @@ fn every_subcommand_has_its_own_help() {
     );
 }
 
-/// Kills the child when dropped (a failing test must not leave servers behind).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::helpers::Running;
 
 #[test]
 fn mail_sink_starts_and_speaks_smtp() {
