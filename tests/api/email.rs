@@ -587,8 +587,8 @@ async fn two_workers() {
 }
 
 /// Starts the real `roster` binary on `database_url`, sending to `smtp`.
-fn spawn_server(database_url: &str, smtp: std::net::SocketAddr) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+fn spawn_server(database_url: &str, smtp: std::net::SocketAddr) -> crate::helpers::Running {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
         .env("DATABASE_URL", database_url)
         .env("ROSTER_LISTEN", format!("127.0.0.1:{}", free_port()))
         .env("ROSTER_SMTP_URL", format!("smtp://{smtp}"))
@@ -600,7 +600,8 @@ fn spawn_server(database_url: &str, smtp: std::net::SocketAddr) -> std::process:
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start roster")
+        .expect("start roster");
+    crate::helpers::Running(child)
 }
 
 async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
@@ -618,13 +619,13 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
     let mut server = spawn_server(&url, sink.addr);
     let got = sink.wait_for(2, Duration::from_secs(20)).await.len();
     assert!(got >= 2, "the server started sending ({got})");
-    server.kill().expect("kill -9");
-    let _ = server.wait();
+    server.0.kill().expect("kill -9");
+    let _ = server.0.wait();
     let before = sink.messages().await.len();
     assert!(before < 8, "killed mid-drain ({before} sent)");
 
     sink.delay(Duration::ZERO);
-    let mut restarted = spawn_server(&url, sink.addr);
+    let restarted = spawn_server(&url, sink.addr);
     let mut received = HashSet::new();
     for _ in 0..100 {
         received = sink
@@ -638,8 +639,7 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = restarted.kill();
-    let _ = restarted.wait();
+    drop(restarted);
     assert_eq!(
         received,
         emails.iter().cloned().collect::<HashSet<_>>(),

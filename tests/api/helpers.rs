@@ -576,3 +576,13 @@ pub fn s(v: &Value) -> String {
 pub fn code(error: &Value) -> &str {
     error["extensions"]["code"].as_str().unwrap_or_default()
 }
+
+/// A child process killed when dropped (a failing test must not leave servers behind).
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
