@@ -639,6 +639,13 @@ async fn killing_the_server_mid_drain_loses_nothing(backend: Backend) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The server records a delivery just after the SMTP server accepted it: let it finish.
+    for _ in 0..100 {
+        if app.roster.db.pending_emails().await.expect("pending") == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     drop(restarted);
     assert_eq!(
         received,
