@@ -209,10 +209,7 @@ async fn graphql_ws(
                     let auth = roster.authenticate(bearer::parse(header)).await?;
                     let mut data = Data::default();
                     data.insert(auth);
-                    data.insert(loaders::for_request(
-                        roster.db.clone(),
-                        roster.loader_delay(),
-                    ));
+                    data.insert(loaders::for_request(&roster));
                     Ok(data)
                 })
                 .serve()
@@ -231,7 +228,7 @@ async fn execute(
         Some(Ok(value)) => bearer::parse(Some(value)),
         Some(Err(_)) => Credentials::Malformed,
     };
-    let auth = match st.roster.authenticate(credentials).await {
+    let auth = match st.roster.authenticate_lazily(credentials).await {
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = ?e, "authentication lookup failed");
@@ -264,10 +261,7 @@ fn prepare_request(
     request
         .data(auth.clone())
         .data(ip.clone())
-        .data(loaders::for_request(
-            st.roster.db.clone(),
-            st.roster.loader_delay(),
-        ))
+        .data(loaders::for_request(&st.roster))
 }
 
 /// Serializes a response as `application/graphql-response+json` when the client accepts it,

@@ -9,7 +9,7 @@
 use async_graphql::{Context, Guard, ID};
 use uuid::Uuid;
 
-use super::context::{ContextExt, parse_id, role_of};
+use super::context::{ContextExt, access, parse_id, role_of, viewer};
 use super::loaders::AccountKey;
 use crate::domain::{Action, Role, Standing, Subject, authorize};
 use crate::error::{AppError, AppResult};
@@ -62,17 +62,25 @@ impl<'a> WorkspaceGuard<'a> {
     }
 
     async fn run(&self, ctx: &Context<'_>) -> AppResult<()> {
-        let (workspace, actor) = match self.workspace {
+        let (workspace, actor, actor_role, standing) = match self.workspace {
             WorkspaceRef::Argument(field, id) => {
-                let viewer = ctx.viewer()?.id;
-                (parse_id(field, id)?, viewer)
+                let workspace = parse_id(field, id)?;
+                // The viewer's account, session and membership: one statement.
+                let access = access(ctx, Some(workspace)).await?;
+                let role = access
+                    .membership
+                    .ok_or(AppError::NotFound("workspace"))?
+                    .role;
+                (workspace, access.viewer.id, role, access.viewer.standing())
             }
-            WorkspaceRef::Object { workspace, viewer } => (workspace, viewer),
+            WorkspaceRef::Object { workspace, viewer } => {
+                let role = role_of(ctx, viewer, workspace).await?;
+                (workspace, viewer, role, standing_of(ctx, viewer).await?)
+            }
         };
-        let actor_role = role_of(ctx, actor, workspace).await?;
         // An account whose address nobody has proved reaches only the workspaces it owns: an
         // invitation to an address someone squatted on gives the squatter nothing.
-        if !standing_of(ctx, actor).await?.may_enter(actor_role) {
+        if !standing.may_enter(actor_role) {
             return Err(AppError::NotFound("workspace"));
         }
         let action = match self.intent {
@@ -107,7 +115,7 @@ impl<'a> WorkspaceGuard<'a> {
 /// through a mutation's payload, such as `signUp { account { workspaces } }`) the cached
 /// account loader's.
 async fn standing_of(ctx: &Context<'_>, actor: Uuid) -> AppResult<Standing> {
-    if let Ok(viewer) = ctx.viewer()
+    if let Ok(viewer) = viewer(ctx).await
         && viewer.id == actor
     {
         return Ok(viewer.standing());

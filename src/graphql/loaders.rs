@@ -2,16 +2,21 @@
 //! per kind of key and cached for the life of one request (never longer: roles and memberships
 //! are re-read on every request).
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{CacheFactory, CacheStorage, DataLoader, Loader};
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
+use crate::db::audit::{AuditEventRow, AuditPageRequest};
 use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Db, WorkspaceRow};
 use crate::domain::Role;
+use crate::service::Roster;
 
 /// Keys, one newtype per kind of lookup, all served by [`DbLoader`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -33,15 +38,172 @@ pub struct SharedWorkspacesKey {
     pub account: Uuid,
 }
 
-pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+pub type Loaders = DataLoader<DbLoader, FreshCache>;
 
 pub struct DbLoader {
     db: Db,
+    roster: Roster,
+    /// Commits of the request these loaders serve (see [`FreshCache`]).
+    writes: Arc<AtomicU64>,
 }
 
-/// One loader set for one request; each kind of key waits `delay` to collect a batch.
-pub fn for_request(db: Db, delay: Duration) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default()).delay(delay)
+impl DbLoader {
+    /// The counter the request's commits bump (`service::writes`).
+    pub fn writes(&self) -> Arc<AtomicU64> {
+        self.writes.clone()
+    }
+}
+
+/// One loader set for one request; each kind of key waits the configured delay to collect a
+/// batch.
+pub fn for_request(roster: &Roster) -> Loaders {
+    let writes = Arc::new(AtomicU64::new(0));
+    let cache = FreshCache {
+        writes: writes.clone(),
+    };
+    let loader = DbLoader {
+        db: roster.db.clone(),
+        roster: roster.clone(),
+        writes,
+    };
+    DataLoader::with_cache(loader, tokio::spawn, cache).delay(roster.loader_delay())
+}
+
+/// The viewer of a token (account and session), checked against the database, with its
+/// membership of `workspace` when one is named: the per-request authentication and a guard's
+/// lookup answered by one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AccessKey {
+    pub account: Uuid,
+    pub session: Uuid,
+    pub workspace: Option<Uuid>,
+}
+
+/// The checked viewer, and its membership of the key's workspace (if any, and if a member).
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub viewer: AccountRow,
+    pub membership: Option<Membership>,
+}
+
+impl Loader<AccessKey> for DbLoader {
+    type Value = Access;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AccessKey]) -> LoadResult<AccessKey, Access> {
+        tracing::trace!(keys = keys.len(), "load AccessKey");
+        let mut groups: HashMap<(Uuid, Uuid), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            let group = groups.entry((key.account, key.session)).or_default();
+            group.extend(key.workspace);
+        }
+        let mut out = HashMap::new();
+        for ((account, session), workspaces) in groups {
+            let Some((viewer, rows)) = self.roster.access(account, session, &workspaces).await?
+            else {
+                continue;
+            };
+            let mut memberships: HashMap<Uuid, Membership> =
+                rows.into_iter().map(|r| (r.id, r.into())).collect();
+            // The viewer alone is part of every answer, for `viewer()` to find cached.
+            out.insert(
+                AccessKey {
+                    account,
+                    session,
+                    workspace: None,
+                },
+                Access {
+                    viewer: viewer.clone(),
+                    membership: None,
+                },
+            );
+            for workspace in workspaces {
+                let key = AccessKey {
+                    account,
+                    session,
+                    workspace: Some(workspace),
+                };
+                let membership = memberships.remove(&workspace);
+                out.insert(
+                    key,
+                    Access {
+                        viewer: viewer.clone(),
+                        membership,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The loaders' cache for one request: what it holds was read since the request's last commit.
+/// A mutation that commits (always through `Roster::commit`) bumps the request's write count,
+/// and every cache drops its entries the next time it is looked at: roles the guard cached,
+/// pages and totals are read again for the mutation's payload. One place for every mutation.
+pub struct FreshCache {
+    writes: Arc<AtomicU64>,
+}
+
+impl CacheFactory for FreshCache {
+    fn create<K, V>(&self) -> Box<dyn CacheStorage<Key = K, Value = V>>
+    where
+        K: Send + Sync + Clone + Eq + Hash + 'static,
+        V: Send + Sync + Clone + 'static,
+    {
+        Box::new(FreshStorage {
+            map: HashMap::new(),
+            writes: self.writes.clone(),
+            seen: self.writes.load(Ordering::Acquire),
+        })
+    }
+}
+
+struct FreshStorage<K, V> {
+    map: HashMap<K, V>,
+    writes: Arc<AtomicU64>,
+    /// The write count when `map` was last known fresh.
+    seen: u64,
+}
+
+impl<K, V> FreshStorage<K, V> {
+    fn refresh(&mut self) {
+        let now = self.writes.load(Ordering::Acquire);
+        if now != self.seen {
+            self.map.clear();
+            self.seen = now;
+        }
+    }
+}
+
+impl<K, V> CacheStorage for FreshStorage<K, V>
+where
+    K: Send + Sync + Clone + Eq + Hash + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    type Key = K;
+    type Value = V;
+
+    fn get(&mut self, key: &K) -> Option<&V> {
+        self.refresh();
+        self.map.get(key)
+    }
+
+    fn insert(&mut self, key: Cow<'_, K>, val: Cow<'_, V>) {
+        self.refresh();
+        self.map.insert(key.into_owned(), val.into_owned());
+    }
+
+    fn remove(&mut self, key: &K) {
+        self.map.remove(key);
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (&'_ K, &'_ V)> + '_> {
+        Box::new(self.map.iter())
+    }
 }
 
 /// Splits keys of the form (scope, id) into one id list per scope: a batch is nearly always one
@@ -230,5 +392,56 @@ impl Loader<MemberTotalKey> for DbLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// One page of one workspace's audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AuditPageKey {
+    pub workspace: Uuid,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Rows to fetch (one more than the page shows, to learn `hasNextPage`).
+    pub limit: i64,
+}
+
+/// How many events a workspace's audit log holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AuditTotalKey(pub Uuid);
+
+impl Loader<AuditPageKey> for DbLoader {
+    type Value = Vec<AuditEventRow>;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AuditPageKey]) -> LoadResult<AuditPageKey, Vec<AuditEventRow>> {
+        tracing::trace!(keys = keys.len(), "load AuditPageKey");
+        let requests: Vec<AuditPageRequest> = keys
+            .iter()
+            .map(|k| AuditPageRequest {
+                workspace: k.workspace,
+                after: k.after,
+                limit: k.limit,
+            })
+            .collect();
+        let mut out: HashMap<AuditPageKey, Vec<AuditEventRow>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in self.db.audit_pages(&requests).await? {
+            if let Some(key) = usize::try_from(row.branch).ok().and_then(|b| keys.get(b)) {
+                out.entry(*key).or_default().push(row.event);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<AuditTotalKey> for DbLoader {
+    type Value = i64;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AuditTotalKey]) -> LoadResult<AuditTotalKey, i64> {
+        tracing::trace!(keys = keys.len(), "load AuditTotalKey");
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let totals = self.db.audit_totals(&ids).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (AuditTotalKey(id), totals.get(&id).copied().unwrap_or(0)))
+            .collect())
     }
 }

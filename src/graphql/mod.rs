@@ -8,6 +8,7 @@ pub mod mutation;
 pub mod query;
 pub mod subscription;
 pub mod types;
+pub mod writes;
 
 use async_graphql::Schema;
 
@@ -25,6 +26,7 @@ pub fn build_schema(roster: Roster) -> RosterSchema {
     let limits = roster.config.limits.clone();
     let mut builder = Schema::build(Query, Mutation, Subscription)
         .extension(ErrorCodes)
+        .extension(writes::LoaderFreshness)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !roster.config.introspection {

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
 
-use super::context::{ContextExt, parse_id};
+use super::context::{ContextExt, parse_id, viewer};
 use super::guards::{Intent, WorkspaceGuard};
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
 use super::types::{
@@ -42,9 +42,8 @@ impl Mutation {
 
     /// Creates a workspace owned by the viewer.
     async fn create_workspace(&self, ctx: &Context<'_>, name: String) -> Result<Workspace> {
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let row = ctx.roster()?.create_workspace(viewer, &name).await?;
-        ctx.memberships_changed();
         Ok(Workspace { row, viewer })
     }
 
@@ -57,7 +56,7 @@ impl Mutation {
         name: String,
     ) -> Result<Workspace> {
         let id = parse_id("workspaceId", &workspace_id)?;
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let row = ctx.roster()?.rename_workspace(viewer, id, &name).await?;
         Ok(Workspace { row, viewer })
     }
@@ -73,7 +72,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: InviteMembersInput,
     ) -> Result<InviteMembersPayload> {
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let workspace = parse_id("workspaceId", &input.workspace_id)?;
         let results = ctx
             .roster()?
@@ -85,7 +84,6 @@ impl Mutation {
                 input.language.as_deref(),
             )
             .await?;
-        ctx.memberships_changed();
         Ok(InviteMembersPayload {
             results: results
                 .into_iter()
@@ -104,12 +102,11 @@ impl Mutation {
         workspace_id: ID,
         account_id: ID,
     ) -> Result<InvitationResult> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
         let result = ctx
             .roster()?
             .resend_invitation(viewer, workspace, target)
             .await?;
-        ctx.memberships_changed();
         Ok(InvitationResult { result, viewer })
     }
 
@@ -124,8 +121,7 @@ impl Mutation {
         workspace_id: ID,
         account_id: ID,
     ) -> Result<bool> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
-        ctx.memberships_changed();
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
         Ok(ctx
             .roster()?
             .revoke_invitation(viewer, workspace, target)
@@ -143,12 +139,11 @@ impl Mutation {
         workspace_id: ID,
         account_id: ID,
     ) -> Result<RemoveMemberPayload> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
         let row = ctx
             .roster()?
             .remove_member(viewer, workspace, target)
             .await?;
-        ctx.memberships_changed();
         Ok(RemoveMemberPayload {
             removed_account_id: account_id,
             workspace: Workspace { row, viewer },
@@ -166,12 +161,11 @@ impl Mutation {
         account_id: ID,
         role: Role,
     ) -> Result<Member> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
         let (row, account) = ctx
             .roster()?
             .update_member_role(viewer, workspace, target, role)
             .await?;
-        ctx.memberships_changed();
         Ok(Member {
             row,
             account,
@@ -189,7 +183,7 @@ impl Mutation {
         ctx: &Context<'_>,
         workspace_id: ID,
     ) -> Result<bool> {
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let workspace = parse_id("workspaceId", &workspace_id)?;
         Ok(ctx.roster()?.send_transfer_code(viewer, workspace).await?)
     }
@@ -205,22 +199,20 @@ impl Mutation {
         account_id: ID,
         code: Option<String>,
     ) -> Result<Workspace> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
         let row = ctx
             .roster()?
             .transfer_ownership(viewer, workspace, target, code.as_deref())
             .await?;
-        ctx.memberships_changed();
         Ok(Workspace { row, viewer })
     }
 
     /// The viewer leaves the workspace (an owner must transfer ownership first).
     #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Leave)")]
     async fn leave_workspace(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<bool> {
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let workspace = parse_id("workspaceId", &workspace_id)?;
         ctx.roster()?.leave_workspace(viewer, workspace).await?;
-        ctx.memberships_changed();
         Ok(true)
     }
 
@@ -247,8 +239,8 @@ impl Mutation {
     /// Emails the viewer a new verification link (rate-limited). False when the address is
     /// verified already.
     async fn send_verification_email(&self, ctx: &Context<'_>) -> Result<bool> {
-        let viewer = ctx.viewer()?;
-        Ok(ctx.roster()?.send_verification_email(viewer).await?)
+        let viewer = viewer(ctx).await?;
+        Ok(ctx.roster()?.send_verification_email(&viewer).await?)
     }
 
     /// Emails a single-use password-reset link (30 minutes) to the address if it has an
@@ -281,12 +273,12 @@ impl Mutation {
         current_password: String,
         new_password: String,
     ) -> Result<bool> {
-        let viewer = ctx.viewer()?;
+        let viewer = viewer(ctx).await?;
         let session = ctx.session()?;
         Ok(ctx
             .roster()?
             .change_password(
-                viewer,
+                &viewer,
                 session,
                 &current_password,
                 &new_password,
@@ -303,13 +295,13 @@ impl Mutation {
 }
 
 /// The viewer, and the workspace and account arguments, parsed.
-fn ids(
+async fn ids(
     ctx: &Context<'_>,
     workspace_id: &ID,
     account_id: &ID,
 ) -> crate::error::AppResult<(Uuid, Uuid, Uuid)> {
     Ok((
-        ctx.viewer()?.id,
+        viewer(ctx).await?.id,
         parse_id("workspaceId", workspace_id)?,
         parse_id("accountId", account_id)?,
     ))

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, membership_of, parse_id};
+use super::context::{ContextExt, access, parse_id, viewer};
 use super::guards::{Intent, WorkspaceGuard};
 use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
@@ -13,12 +13,12 @@ pub struct Query;
 impl Query {
     /// The signed-in account.
     async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
-        Ok(Account::of_viewer(ctx.viewer()?.clone()))
+        Ok(Account::of_viewer(viewer(ctx).await?))
     }
 
     /// The viewer's workspaces, oldest membership first.
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<Workspace>> {
-        Ok(Account::of_viewer(ctx.viewer()?.clone())
+        Ok(Account::of_viewer(viewer(ctx).await?)
             .visible_workspaces(ctx)
             .await?)
     }
@@ -27,10 +27,16 @@ impl Query {
     #[graphql(guard = "WorkspaceGuard::new(\"id\", &id, Intent::View)")]
     async fn workspace(&self, ctx: &Context<'_>, id: ID) -> Result<Workspace> {
         let id = parse_id("id", &id)?;
-        let viewer = ctx.viewer()?.id;
-        // The guard loaded the viewer's membership, workspace included.
-        let row = membership_of(ctx, viewer, id).await?.workspace;
-        Ok(Workspace { row, viewer })
+        // The guard loaded the viewer with its membership, workspace included.
+        let access = access(ctx, Some(id)).await?;
+        let row = access
+            .membership
+            .ok_or(crate::error::AppError::NotFound("workspace"))?
+            .workspace;
+        Ok(Workspace {
+            row,
+            viewer: access.viewer.id,
+        })
     }
 
     /// What an invitation link is for (public); null when it is invalid, revoked or expired. A

@@ -4,10 +4,10 @@ use async_graphql::{Context, ID, Result, SimpleObject, Subscription as Subscript
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::context::{ContextExt, parse_id};
+use super::context::{ContextExt, parse_id, viewer};
 use super::guards::{Intent, WorkspaceGuard};
 use super::types::audit::AuditEvent;
-use crate::db::audit::AuditAction;
+use crate::domain::AuditAction;
 
 pub struct Subscription;
 
@@ -30,9 +30,9 @@ impl Subscription {
         ctx: &Context<'_>,
         workspace_id: ID,
     ) -> Result<impl Stream<Item = MemberEvent>> {
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let workspace = parse_id("workspaceId", &workspace_id)?;
-        let receiver = ctx.roster()?.events.subscribe();
+        let receiver = ctx.roster()?.events.subscribe(workspace);
         Ok(futures_util::stream::unfold(
             (receiver, false),
             move |(mut receiver, finished)| async move {

@@ -5,8 +5,8 @@
 use uuid::Uuid;
 
 use super::Roster;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::{Action, Role, Subject, authorize};
 use crate::error::{AppError, AppResult};
 
@@ -144,7 +144,7 @@ impl Roster {
         }
         tx.revoke_invitation(ws, member.account_id, now).await?;
         let event = NewAuditEvent::new(ws, actor, action)
-            .about(account)
+            .about(account.id, &account.email)
             .roles(Some(member.role), None);
         tx.audit(event, now).await?;
         // After the audit row: deleting the account nulls its target_id (the email stays).
@@ -177,7 +177,7 @@ impl Roster {
                 AppError::Conflict("the membership changed meanwhile; reload and retry".into())
             })?;
         let event = NewAuditEvent::new(workspace, actor, AuditAction::RoleChanged)
-            .about(&account)
+            .about(account.id, &account.email)
             .roles(Some(member.role), Some(role));
         tx.audit(event, now).await?;
         self.commit(tx).await?;

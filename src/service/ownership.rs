@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::Roster;
 use super::members::{Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::tokens;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{Tx, WorkspaceRow};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::{Action, Role};
 use crate::error::{AppError, AppResult};
 use crate::mail::message::EmailMessage;
@@ -114,7 +114,7 @@ impl Roster {
             .await?
             .ok_or_else(conflict)?;
         let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferred)
-            .about(&account)
+            .about(account.id, &account.email)
             .roles(Some(member.role), Some(Role::Owner));
         tx.audit(event, now).await?;
         let old_owner = tx

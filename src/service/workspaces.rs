@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::Roster;
 use super::auth::valid_name;
 use super::members::lock_and_authorize;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{Tx, WorkspaceRow};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::{Action, Role};
 use crate::error::{AppError, AppResult};
 

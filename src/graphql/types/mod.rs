@@ -13,7 +13,8 @@ use super::context::{ContextExt, role_of};
 use super::cursor;
 use super::guards::{Intent, WorkspaceGuard};
 use super::loaders::{
-    AccountKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey, RoleKey, SharedWorkspacesKey,
+    AccountKey, AuditPageKey, AuditTotalKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey,
+    RoleKey, SharedWorkspacesKey,
 };
 use crate::db::members::MemberFilter;
 use crate::db::{AccountRow, WorkspaceRow};
@@ -239,11 +240,22 @@ impl Workspace {
             .as_deref()
             .map(|c| cursor::decode_audit("after", c))
             .transpose()?;
-        let mut rows = ctx
-            .roster()?
-            .db
-            .audit_page(self.row.id, after, first + 1)
-            .await?;
+        // The total in the same batch window as the page, when the query selects it.
+        let loaders = ctx.loaders()?;
+        let key = AuditPageKey {
+            workspace: self.row.id,
+            after,
+            limit: first + 1,
+        };
+        let wants_total = ctx.look_ahead().field("totalCount").exists();
+        let (rows, total) = futures_util::join!(loaders.load_one(key), async {
+            if wants_total {
+                loaders.load_one(AuditTotalKey(self.row.id)).await
+            } else {
+                Ok(None)
+            }
+        });
+        let mut rows = rows?.unwrap_or_default();
         let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
         rows.truncate(usize::try_from(first).unwrap_or(0));
         let edges: Vec<AuditEventEdge> = rows
@@ -265,6 +277,7 @@ impl Workspace {
             },
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
             edges,
+            total: total?,
             workspace: self.row.id,
         })
     }

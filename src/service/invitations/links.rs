@@ -8,7 +8,7 @@ use super::carry_out::InviteContext;
 use super::plan::Plan;
 use super::{InviteResult, require_verified};
 use crate::db::Tx;
-use crate::db::audit::{AuditAction, NewAuditEvent};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::{AccountStatus, Action, Subject};
 use crate::error::{AppError, AppResult};
 use crate::service::Roster;
@@ -74,7 +74,7 @@ impl Roster {
         let revoked = tx.revoke_invitation(workspace, target, now).await?;
         if revoked {
             let event = NewAuditEvent::new(workspace, actor, AuditAction::InvitationRevoked)
-                .about(&account)
+                .about(account.id, &account.email)
                 .roles(None, Some(member.role));
             tx.audit(event, now).await?;
         }
