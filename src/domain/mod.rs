@@ -13,6 +13,6 @@ pub use account::{AccountStatus, Language};
 pub use audit::{AuditAction, NewAuditEvent};
 pub use email::{Email, EmailPolicy};
 pub use invite::InviteStatus;
-pub use permissions::{Action, Denied, Subject, authorize};
+pub use permissions::{Action, Denied, Intent, Subject, authorize};
 pub use role::Role;
 pub use trust::Standing;

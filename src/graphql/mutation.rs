@@ -1,16 +1,15 @@
 //! `type Mutation`.
 
 use async_graphql::{Context, ID, Object, Result};
-use uuid::Uuid;
 
-use super::context::{ContextExt, parse_id, viewer};
-use super::guards::{Intent, WorkspaceGuard};
+use super::context::{ContextExt, viewer};
+use super::guards::permit;
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
 use super::types::{
     Account, ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, ResetPasswordInput,
     SignUpInput, Workspace,
 };
-use crate::domain::Role;
+use crate::domain::{Action, Role};
 
 pub struct Mutation;
 
@@ -48,41 +47,34 @@ impl Mutation {
     }
 
     /// Owner or admin.
-    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Rename)")]
     async fn rename_workspace(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         name: String,
     ) -> Result<Workspace> {
-        let id = parse_id("workspaceId", &workspace_id)?;
-        let viewer = viewer(ctx).await?.id;
-        let row = ctx.roster()?.rename_workspace(viewer, id, &name).await?;
-        Ok(Workspace { row, viewer })
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::RenameWorkspace).await?;
+        let row = ctx.roster()?.rename_workspace(&intent, &name).await?;
+        Ok(Workspace {
+            row,
+            viewer: intent.actor,
+        })
     }
 
     /// Invites people by email: new addresses (and accounts whose address is not verified) get
     /// an activation link by email; verified accounts join at once. One result per distinct
     /// address, in input order. The viewer's own address must be verified.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &input.workspace_id, Intent::Invite(input.role))"
-    )]
     async fn invite_members(
         &self,
         ctx: &Context<'_>,
         input: InviteMembersInput,
     ) -> Result<InviteMembersPayload> {
-        let viewer = viewer(ctx).await?.id;
-        let workspace = parse_id("workspaceId", &input.workspace_id)?;
+        let action = Action::Invite { role: input.role };
+        let intent = permit(ctx, "workspaceId", &input.workspace_id, action).await?;
+        let viewer = intent.actor;
         let results = ctx
             .roster()?
-            .invite_members(
-                viewer,
-                workspace,
-                &input.emails,
-                input.role,
-                input.language.as_deref(),
-            )
+            .invite_members(&intent, &input.emails, input.language.as_deref())
             .await?;
         Ok(InviteMembersPayload {
             results: results
@@ -93,67 +85,61 @@ impl Mutation {
     }
 
     /// Sends a PENDING member a fresh invitation; the previous link stops working.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Resend(&account_id))"
-    )]
     async fn resend_invitation(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         account_id: ID,
     ) -> Result<InvitationResult> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
-        let result = ctx
-            .roster()?
-            .resend_invitation(viewer, workspace, target)
-            .await?;
-        Ok(InvitationResult { result, viewer })
+        let action = Action::ResendInvitation {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let result = ctx.roster()?.resend_invitation(&intent).await?;
+        Ok(InvitationResult {
+            result,
+            viewer: intent.actor,
+        })
     }
 
     /// Kills a PENDING member's invitation link (the membership stays; `removeMember` removes
     /// it). True when a live link was revoked.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Revoke(&account_id))"
-    )]
     async fn revoke_invitation(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         account_id: ID,
     ) -> Result<bool> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
-        Ok(ctx
-            .roster()?
-            .revoke_invitation(viewer, workspace, target)
-            .await?)
+        let action = Action::RevokeInvitation {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        Ok(ctx.roster()?.revoke_invitation(&intent).await?)
     }
 
     /// Removes a member ranked below the viewer. The account keeps its other workspaces; a
     /// PENDING account left with none is deleted.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Remove(&account_id))"
-    )]
     async fn remove_member(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         account_id: ID,
     ) -> Result<RemoveMemberPayload> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
-        let row = ctx
-            .roster()?
-            .remove_member(viewer, workspace, target)
-            .await?;
+        let action = Action::RemoveMember {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let row = ctx.roster()?.remove_member(&intent).await?;
         Ok(RemoveMemberPayload {
             removed_account_id: account_id,
-            workspace: Workspace { row, viewer },
+            workspace: Workspace {
+                row,
+                viewer: intent.actor,
+            },
         })
     }
 
     /// Gives a member ranked below the viewer a role ranked below the viewer's (never OWNER).
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::ChangeRole(&account_id, role))"
-    )]
     async fn update_member_role(
         &self,
         ctx: &Context<'_>,
@@ -161,37 +147,31 @@ impl Mutation {
         account_id: ID,
         role: Role,
     ) -> Result<Member> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
-        let (row, account) = ctx
-            .roster()?
-            .update_member_role(viewer, workspace, target, role)
-            .await?;
+        let action = Action::ChangeRole {
+            target: &account_id,
+            new_role: role,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let (row, account) = ctx.roster()?.update_member_role(&intent).await?;
         Ok(Member {
             row,
             account,
-            viewer,
+            viewer: intent.actor,
         })
     }
 
     /// Emails the owner a 6-digit code for `transferOwnership` (valid 5 minutes; one per minute).
     /// False when the server does not require codes.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::SendTransferCode)"
-    )]
     async fn send_ownership_transfer_code(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
     ) -> Result<bool> {
-        let viewer = viewer(ctx).await?.id;
-        let workspace = parse_id("workspaceId", &workspace_id)?;
-        Ok(ctx.roster()?.send_transfer_code(viewer, workspace).await?)
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::SendTransferCode).await?;
+        Ok(ctx.roster()?.send_transfer_code(&intent).await?)
     }
 
     /// Makes an ACTIVE member the owner; the old owner becomes ADMIN. Both are emailed.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Transfer(&account_id))"
-    )]
     async fn transfer_ownership(
         &self,
         ctx: &Context<'_>,
@@ -199,20 +179,24 @@ impl Mutation {
         account_id: ID,
         code: Option<String>,
     ) -> Result<Workspace> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id).await?;
+        let action = Action::TransferOwnership {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
         let row = ctx
             .roster()?
-            .transfer_ownership(viewer, workspace, target, code.as_deref())
+            .transfer_ownership(&intent, code.as_deref())
             .await?;
-        Ok(Workspace { row, viewer })
+        Ok(Workspace {
+            row,
+            viewer: intent.actor,
+        })
     }
 
     /// The viewer leaves the workspace (an owner must transfer ownership first).
-    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Leave)")]
     async fn leave_workspace(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<bool> {
-        let viewer = viewer(ctx).await?.id;
-        let workspace = parse_id("workspaceId", &workspace_id)?;
-        ctx.roster()?.leave_workspace(viewer, workspace).await?;
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::Leave).await?;
+        ctx.roster()?.leave_workspace(&intent).await?;
         Ok(true)
     }
 
@@ -292,17 +276,4 @@ impl Mutation {
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         Ok(ctx.roster()?.logout(&refresh_token).await?)
     }
-}
-
-/// The viewer, and the workspace and account arguments, parsed.
-async fn ids(
-    ctx: &Context<'_>,
-    workspace_id: &ID,
-    account_id: &ID,
-) -> crate::error::AppResult<(Uuid, Uuid, Uuid)> {
-    Ok((
-        viewer(ctx).await?.id,
-        parse_id("workspaceId", workspace_id)?,
-        parse_id("accountId", account_id)?,
-    ))
 }

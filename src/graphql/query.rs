@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, access, parse_id, viewer};
-use super::guards::{Intent, WorkspaceGuard};
+use super::context::{ContextExt, access, viewer};
+use super::guards::permit;
 use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
+use crate::domain::Action;
 
 pub struct Query;
 
@@ -24,11 +25,10 @@ impl Query {
     }
 
     /// One of the viewer's workspaces; `NOT_FOUND` unless the viewer is a member.
-    #[graphql(guard = "WorkspaceGuard::new(\"id\", &id, Intent::View)")]
     async fn workspace(&self, ctx: &Context<'_>, id: ID) -> Result<Workspace> {
-        let id = parse_id("id", &id)?;
-        // The guard loaded the viewer with its membership, workspace included.
-        let access = access(ctx, Some(id)).await?;
+        let intent = permit(ctx, "id", &id, Action::ViewWorkspace).await?;
+        // `permit` loaded the viewer with its membership, workspace included.
+        let access = access(ctx, Some(intent.workspace)).await?;
         let row = access
             .membership
             .ok_or(crate::error::AppError::NotFound("workspace"))?

@@ -11,14 +11,14 @@ use uuid::Uuid;
 
 use super::context::{ContextExt, role_of};
 use super::cursor;
-use super::guards::{Intent, WorkspaceGuard};
+use super::guards::WorkspaceGuard;
 use super::loaders::{
     AccountKey, AuditPageKey, AuditTotalKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey,
     RoleKey, SharedWorkspacesKey,
 };
 use crate::db::members::MemberFilter;
 use crate::db::{AccountRow, WorkspaceRow};
-use crate::domain::{AccountStatus, Role};
+use crate::domain::{AccountStatus, Action, Role};
 use crate::error::{AppError, AppResult};
 use crate::service::Session;
 use async_graphql::connection::PageInfo;
@@ -226,7 +226,7 @@ impl Workspace {
 
     /// The workspace's audit log, newest first (owners and admins). `first` <= 100.
     #[graphql(
-        guard = "WorkspaceGuard::on(self.row.id, self.viewer, Intent::ViewAuditLog)",
+        guard = "WorkspaceGuard::on(self.row.id, self.viewer, Action::ViewAuditLog)",
         complexity = "usize::try_from(first.unwrap_or(50)).unwrap_or(0).min(100) * child_complexity + 1"
     )]
     async fn audit_log(
