@@ -101,7 +101,7 @@ pub async fn access(ctx: &Context<'_>, workspace: Option<Uuid>) -> AppResult<Acc
         if let (Some(workspace), Some(membership)) = (workspace, &access.membership) {
             // Spares `viewerRole` and object guards a lookup.
             let key = RoleKey { account, workspace };
-            loaders.feed_one(key, membership.clone()).await;
+            loaders.feed_one(key, membership.clone());
         }
         return Ok(access);
     }

@@ -1,16 +1,15 @@
-//! DataLoaders: every read of the GraphQL layer goes through here, batched into one statement
-//! per kind of key and cached for the life of one request (never longer: roles and memberships
-//! are re-read on every request).
+//! Loaders: every read of the GraphQL layer goes through here, batched into one statement per
+//! kind of key (see `batch`) and cached for the life of one request (never longer: roles and
+//! memberships are re-read on every request).
 
-use async_graphql::dataloader::{CacheFactory, CacheStorage, DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use uuid::Uuid;
 
+use super::batch::Batcher;
 use crate::db::audit::{AuditEventRow, AuditPageRequest};
 use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
@@ -38,12 +37,12 @@ pub struct SharedWorkspacesKey {
     pub account: Uuid,
 }
 
-pub type Loaders = DataLoader<DbLoader, FreshCache>;
+pub type Loaders = Batcher<DbLoader>;
 
 pub struct DbLoader {
     db: Db,
     roster: Roster,
-    /// Commits of the request these loaders serve (see [`FreshCache`]).
+    /// Commits of the request these loaders serve (see `service::writes`).
     writes: Arc<AtomicU64>,
 }
 
@@ -54,19 +53,17 @@ impl DbLoader {
     }
 }
 
-/// One loader set for one request; each kind of key waits the configured delay to collect a
-/// batch.
+/// One loader set for one request (batches go out when the operation waits on nothing else;
+/// outside an operation, after the configured delay). Caches are dropped after each commit the
+/// request makes, so a mutation's payload is read fresh: one place for every mutation.
 pub fn for_request(roster: &Roster) -> Loaders {
     let writes = Arc::new(AtomicU64::new(0));
-    let cache = FreshCache {
-        writes: writes.clone(),
-    };
     let loader = DbLoader {
         db: roster.db.clone(),
         roster: roster.clone(),
-        writes,
+        writes: writes.clone(),
     };
-    DataLoader::with_cache(loader, tokio::spawn, cache).delay(roster.loader_delay())
+    Batcher::new(loader, roster.loader_delay(), writes)
 }
 
 /// The viewer of a token (account and session), checked against the database, with its
@@ -133,76 +130,6 @@ impl Loader<AccessKey> for DbLoader {
             }
         }
         Ok(out)
-    }
-}
-
-/// The loaders' cache for one request: what it holds was read since the request's last commit.
-/// A mutation that commits (always through `Roster::commit`) bumps the request's write count,
-/// and every cache drops its entries the next time it is looked at: roles the guard cached,
-/// pages and totals are read again for the mutation's payload. One place for every mutation.
-pub struct FreshCache {
-    writes: Arc<AtomicU64>,
-}
-
-impl CacheFactory for FreshCache {
-    fn create<K, V>(&self) -> Box<dyn CacheStorage<Key = K, Value = V>>
-    where
-        K: Send + Sync + Clone + Eq + Hash + 'static,
-        V: Send + Sync + Clone + 'static,
-    {
-        Box::new(FreshStorage {
-            map: HashMap::new(),
-            writes: self.writes.clone(),
-            seen: self.writes.load(Ordering::Acquire),
-        })
-    }
-}
-
-struct FreshStorage<K, V> {
-    map: HashMap<K, V>,
-    writes: Arc<AtomicU64>,
-    /// The write count when `map` was last known fresh.
-    seen: u64,
-}
-
-impl<K, V> FreshStorage<K, V> {
-    fn refresh(&mut self) {
-        let now = self.writes.load(Ordering::Acquire);
-        if now != self.seen {
-            self.map.clear();
-            self.seen = now;
-        }
-    }
-}
-
-impl<K, V> CacheStorage for FreshStorage<K, V>
-where
-    K: Send + Sync + Clone + Eq + Hash + 'static,
-    V: Send + Sync + Clone + 'static,
-{
-    type Key = K;
-    type Value = V;
-
-    fn get(&mut self, key: &K) -> Option<&V> {
-        self.refresh();
-        self.map.get(key)
-    }
-
-    fn insert(&mut self, key: Cow<'_, K>, val: Cow<'_, V>) {
-        self.refresh();
-        self.map.insert(key.into_owned(), val.into_owned());
-    }
-
-    fn remove(&mut self, key: &K) {
-        self.map.remove(key);
-    }
-
-    fn clear(&mut self) {
-        self.map.clear();
-    }
-
-    fn iter(&self) -> Box<dyn Iterator<Item = (&'_ K, &'_ V)> + '_> {
-        Box::new(self.map.iter())
     }
 }
 

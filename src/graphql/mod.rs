@@ -1,5 +1,6 @@
 //! The GraphQL schema. Knows nothing of HTTP: `crate::http` carries requests to it.
 
+pub mod batch;
 pub mod context;
 pub mod cursor;
 pub mod guards;

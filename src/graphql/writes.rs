@@ -1,5 +1,6 @@
-//! Runs each operation counting its commits in its loaders' write counter, so a mutation's
-//! payload is read fresh (see `loaders::FreshCache` and `service::writes`).
+//! Runs each operation under its loaders: batches go out when it waits on nothing else, and its
+//! commits are counted so its caches are read fresh after a mutation (see `batch` and
+//! `service::writes`).
 
 use async_graphql::Response;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
@@ -26,7 +27,8 @@ impl Extension for LoaderFreshness {
     ) -> Response {
         match ctx.data_opt::<Loaders>() {
             Some(loaders) => {
-                writes::counting(loaders.loader().writes(), next.run(ctx, operation_name)).await
+                let operation = loaders.dispatching(next.run(ctx, operation_name));
+                writes::counting(loaders.loader().writes(), operation).await
             }
             None => next.run(ctx, operation_name).await,
         }

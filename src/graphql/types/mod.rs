@@ -103,7 +103,7 @@ impl Account {
                 };
                 (key, Membership::from(r.clone()))
             });
-            ctx.loaders()?.feed_many(memberships).await;
+            ctx.loaders()?.feed_many(memberships);
         }
         Ok(rows
             .into_iter()
