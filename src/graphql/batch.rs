@@ -23,6 +23,8 @@ use tokio::sync::oneshot;
 
 type LoadError = Arc<sqlx::Error>;
 type Answer<K, V> = Result<HashMap<K, V>, LoadError>;
+/// Where one waiting key's value goes.
+type Reply<V> = oneshot::Sender<Result<Option<V>, LoadError>>;
 
 /// Keys the loader `L` can batch.
 pub trait Key<L>: Send + Sync + Hash + Eq + Clone + 'static
@@ -69,7 +71,7 @@ struct Kind<K, V> {
     /// `writes` when `cache` was last known fresh.
     seen: u64,
     pending: HashSet<K>,
-    waiters: Vec<(K, oneshot::Sender<Result<Option<V>, LoadError>>)>,
+    waiters: Vec<(K, Reply<V>)>,
 }
 
 tokio::task_local! {
