@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, Pool, json_ids, sqlite_ids, with_pool};
+use super::{Db, Pool, json_ids, push_ids, sqlite_ids, with_pool};
 use crate::domain::Role;
 use crate::domain::audit::{AuditAction, NewAuditEvent};
 
@@ -192,12 +192,9 @@ impl Db {
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
                 "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at
-                 FROM audit_events WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY created_at, id");
+                 FROM audit_events WHERE id");
+            push_ids(&mut qb, ids);
+            qb.push(" ORDER BY created_at, id");
             qb.build_query_as().fetch_all(pool).await
         })
     }

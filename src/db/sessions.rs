@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::accounts::AccountRow;
 use super::tx::{Tx, with_tx};
-use super::{Db, Pool, json_ids, sqlite_ids, with_pool};
+use super::{Db, Pool, json_ids, sqlite_ids};
 
 /// The account of a live session, with its membership of one of the asked workspaces (one row
 /// per membership found; a row without one when there is none).
@@ -64,24 +64,6 @@ impl Db {
                     .await
             }
         }
-    }
-
-    /// The account of an access token, if its session is still live (one statement: the
-    /// per-request check).
-    pub async fn account_in_session(
-        &self,
-        account: Uuid,
-        session: Uuid,
-    ) -> sqlx::Result<Option<AccountRow>> {
-        with_pool!(self, pool => sqlx::query_as(
-            "SELECT a.id, a.email, a.name, a.status, a.language, a.created_at,
-                    a.last_active_at, a.email_verified_at
-             FROM accounts a JOIN sessions s ON s.account_id = a.id
-             WHERE a.id = $1 AND s.id = $2 AND s.revoked_at IS NULL")
-            .bind(account)
-            .bind(session)
-            .fetch_optional(pool)
-            .await)
     }
 }
 
