@@ -234,6 +234,8 @@ where
     };
     let inner = inner.clone();
     tokio::spawn(async move {
+        // Counts the batch done however the task ends (even by a panic in the loader).
+        let _done = Done(inner.clone());
         let answer: Answer<K, L::Value> = inner.loader.load(&keys).await;
         if let Ok(values) = &answer {
             let mut state = inner.lock();
@@ -250,16 +252,23 @@ where
                 Err(e) => Err(e.clone()),
             });
         }
+    });
+}
+
+/// Marks a batch done when dropped, and wakes the operation: it may wait on other keys only.
+struct Done<L: Send + Sync + 'static>(Arc<Inner<L>>);
+
+impl<L: Send + Sync + 'static> Drop for Done<L> {
+    fn drop(&mut self) {
         let waker = {
-            let mut state = inner.lock();
-            state.in_flight -= 1;
+            let mut state = self.0.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
             state.waker.take()
         };
-        // The operation may wait on other keys only: let it look again.
         if let Some(waker) = waker {
             waker.wake();
         }
-    });
+    }
 }
 
 /// An operation whose batches are sent when it waits on nothing but them (see the module).

@@ -13,6 +13,7 @@ use crate::helpers::{Backend, TestApp, User};
 both!(
     statements_do_not_grow_with_workspaces,
     every_list_and_count_is_batched,
+    the_audit_log_is_batched,
     a_rich_query_is_still_a_few_statements,
     a_members_page_is_two_statements,
     batches_hold_at_concurrency_64,
@@ -296,4 +297,22 @@ async fn batches_hold_at_concurrency_64(backend: Backend) {
         sent <= 64 * alone + 64 * alone / 20,
         "batches split under load: {sent}"
     );
+}
+
+/// The query of issue 11 (21 statements for 5 workspaces and 51 for 20 before the audit log
+/// went through the loaders).
+async fn the_audit_log_is_batched(backend: Backend) {
+    let query =
+        "{ workspaces { auditLog(first: 5) { totalCount nodes { action actor { email } } } } }";
+    let mut counts = Vec::new();
+    for n in [1, 5, 20] {
+        let app = TestApp::new(backend).await;
+        let viewer = app.sign_up("viewer@example.com", "Vera").await;
+        seed(&app, &viewer, n).await;
+        let (count, data) = statements_for(&app, &viewer.token, query).await;
+        assert_eq!(data["workspaces"].as_array().map(Vec::len), Some(n));
+        counts.push(count);
+    }
+    // The viewer; its workspaces; audit pages and totals; the actors.
+    assert_eq!(counts, [5, 5, 5], "statements for 1, 5, 20 workspaces");
 }
