@@ -58,7 +58,11 @@ impl Events {
 
     /// The events of `workspace` from now on.
     pub fn subscribe(&self, workspace: Uuid) -> broadcast::Receiver<Arc<AuditEventRow>> {
-        self.channels()
+        let mut channels = self.channels();
+        // Forget the channels whose subscribers all left (the map stays as small as the set of
+        // watched workspaces).
+        channels.retain(|_, sender| sender.receiver_count() > 0);
+        channels
             .entry(workspace)
             .or_insert_with(|| broadcast::channel(BUFFER).0)
             .subscribe()
