@@ -10,6 +10,8 @@
 //! delay sends the batch instead.
 
 use async_graphql::dataloader::Loader;
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -54,7 +56,8 @@ struct Inner<L> {
     state: Mutex<State>,
 }
 
-type Job<L> = fn(&Arc<Inner<L>>);
+/// Takes a kind's pending keys; the load to run (spawned, or driven by the operation).
+type Job<L> = fn(&Arc<Inner<L>>) -> Option<BoxFuture<'static, ()>>;
 
 struct State {
     kinds: HashMap<TypeId, Box<dyn Any + Send>>,
@@ -128,7 +131,9 @@ impl<L: Send + Sync + 'static> Batcher<L> {
                 tokio::spawn(async move {
                     tokio::time::sleep(inner.delay).await;
                     inner.lock().timer_armed = false;
-                    inner.dispatch();
+                    for load in inner.dispatch() {
+                        tokio::spawn(load);
+                    }
                 });
             }
             rx
@@ -163,6 +168,7 @@ impl<L: Send + Sync + 'static> Batcher<L> {
         Dispatching {
             inner: self.inner.clone(),
             operation: Box::pin(operation),
+            loads: FuturesUnordered::new(),
         }
     }
 }
@@ -173,14 +179,13 @@ impl<L: Send + Sync + 'static> Inner<L> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sends every pending batch.
-    fn dispatch(self: &Arc<Self>) {
+    /// Takes every pending batch; the loads to run.
+    fn dispatch(self: &Arc<Self>) -> Vec<BoxFuture<'static, ()>> {
         let jobs = std::mem::take(&mut self.lock().jobs);
-        for job in jobs {
-            if let Ok(job) = job.downcast::<Job<L>>() {
-                job(self);
-            }
-        }
+        jobs.into_iter()
+            .filter_map(|job| job.downcast::<Job<L>>().ok())
+            .filter_map(|job| job(self))
+            .collect()
     }
 }
 
@@ -214,8 +219,8 @@ impl State {
     }
 }
 
-/// Sends the pending batch of keys of type `K`.
-fn start<L, K>(inner: &Arc<Inner<L>>)
+/// Takes the pending batch of keys of type `K`; the load that answers it.
+fn start<L, K>(inner: &Arc<Inner<L>>) -> Option<BoxFuture<'static, ()>>
 where
     L: Loader<K, Error = LoadError> + Send + Sync + 'static,
     K: Key<L>,
@@ -227,13 +232,13 @@ where
         let keys: Vec<K> = kind.pending.drain().collect();
         let waiters = std::mem::take(&mut kind.waiters);
         if keys.is_empty() {
-            return;
+            return None;
         }
         state.in_flight += 1;
         (keys, waiters)
     };
     let inner = inner.clone();
-    tokio::spawn(async move {
+    Some(Box::pin(async move {
         // Counts the batch done however the task ends (even by a panic in the loader).
         let _done = Done(inner.clone());
         let answer: Answer<K, L::Value> = inner.loader.load(&keys).await;
@@ -252,7 +257,7 @@ where
                 Err(e) => Err(e.clone()),
             });
         }
-    });
+    }))
 }
 
 /// Marks a batch done when dropped, and wakes the operation: it may wait on other keys only.
@@ -271,10 +276,13 @@ impl<L: Send + Sync + 'static> Drop for Done<L> {
     }
 }
 
-/// An operation whose batches are sent when it waits on nothing but them (see the module).
+/// An operation whose batches are sent when it waits on nothing but them (see the module). It
+/// also runs them: their answers reach the operation within the same task, without a hop
+/// through the scheduler.
 pub struct Dispatching<L: Send + Sync + 'static, F> {
     inner: Arc<Inner<L>>,
     operation: Pin<Box<F>>,
+    loads: FuturesUnordered<BoxFuture<'static, ()>>,
 }
 
 impl<L: Send + Sync + 'static, F: Future> Future for Dispatching<L, F> {
@@ -282,26 +290,53 @@ impl<L: Send + Sync + 'static, F: Future> Future for Dispatching<L, F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = &mut *self;
-        // Whether the operation was woken while it was polled: then it has more to do (answers
-        // to read, a scheduler budget ran out, a join yielded) and is not waiting yet.
-        let flag = Arc::new(WakeFlag {
-            woken: AtomicBool::new(false),
-            waker: cx.waker().clone(),
-        });
-        let waker = Waker::from(flag.clone());
-        let mut flagged = Context::from_waker(&waker);
-        let polled = DISPATCHED.sync_scope((), || this.operation.as_mut().poll(&mut flagged));
-        if polled.is_pending() {
+        loop {
+            // Whether the operation was woken while it was polled: then it has more to do
+            // (answers to read, a scheduler budget ran out, a join yielded) and is not waiting.
+            let flag = Arc::new(WakeFlag {
+                woken: AtomicBool::new(false),
+                waker: cx.waker().clone(),
+            });
+            let waker = Waker::from(flag.clone());
+            let mut flagged = Context::from_waker(&waker);
+            let polled = DISPATCHED.sync_scope((), || this.operation.as_mut().poll(&mut flagged));
+            if polled.is_ready() {
+                return polled;
+            }
+            // Run the batches sent: answers go straight back to the operation.
+            let mut answered = false;
+            while let Poll::Ready(Some(())) = this.loads.poll_next_unpin(cx) {
+                answered = true;
+            }
+            if answered {
+                continue;
+            }
             let idle = {
                 let mut state = this.inner.lock();
                 state.waker = Some(cx.waker().clone());
                 state.in_flight == 0 && !state.jobs.is_empty()
             };
             if idle && !flag.woken.load(Ordering::Acquire) {
-                this.inner.dispatch();
+                let loads = this.inner.dispatch();
+                if !loads.is_empty() {
+                    this.loads.extend(loads);
+                    continue;
+                }
             }
+            return Poll::Pending;
         }
-        polled
+    }
+}
+
+impl<L: Send + Sync + 'static, F> Drop for Dispatching<L, F> {
+    fn drop(&mut self) {
+        // Batches still running may answer others (a subscription on the same connection).
+        let loads = std::mem::take(&mut self.loads);
+        if !loads.is_empty()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(loads.for_each(|()| async {}));
+        }
     }
 }
 
