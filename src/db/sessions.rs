@@ -28,23 +28,27 @@ macro_rules! access {
                     w.created_at AS workspace_created_at, m.role
              FROM accounts a
              JOIN sessions s ON s.account_id = a.id AND s.id = $2 AND s.revoked_at IS NULL
-             LEFT JOIN members m ON m.account_id = a.id AND m.workspace_id ",
+             LEFT JOIN members m ON m.account_id = a.id AND (m.workspace_id ",
             $ids,
-            " LEFT JOIN workspaces w ON w.id = m.workspace_id
-             WHERE a.id = $1"
+            " OR $4)
+             LEFT JOIN workspaces w ON w.id = m.workspace_id
+             WHERE a.id = $1
+             ORDER BY m.created_at, w.id"
         )
     };
 }
 
 impl Db {
     /// The per-request check and the guard's lookup in one statement: the account of an access
-    /// token if its session is still live, with its memberships among `workspaces` (and those
-    /// workspaces). No row: the session ended (or the account is gone).
+    /// token if its session is still live, with its memberships among `workspaces` (or all of
+    /// them, oldest first, when `all`) and those workspaces. No row: the session ended (or the
+    /// account is gone).
     pub async fn access(
         &self,
         account: Uuid,
         session: Uuid,
         workspaces: &[Uuid],
+        all: bool,
     ) -> sqlx::Result<Vec<AccessRow>> {
         match self.counted_pool() {
             Pool::Postgres(pool) => {
@@ -52,6 +56,7 @@ impl Db {
                     .bind(account)
                     .bind(session)
                     .bind(workspaces)
+                    .bind(all)
                     .fetch_all(pool)
                     .await
             }
@@ -60,6 +65,7 @@ impl Db {
                     .bind(account)
                     .bind(session)
                     .bind(json_ids(workspaces))
+                    .bind(all)
                     .fetch_all(pool)
                     .await
             }

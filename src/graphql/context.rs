@@ -92,6 +92,7 @@ pub async fn access(ctx: &Context<'_>, workspace: Option<Uuid>) -> AppResult<Acc
             account,
             session,
             workspace,
+            all: false,
         };
         let loaders = ctx.loaders()?;
         let access = loaders
@@ -117,5 +118,37 @@ pub async fn access(ctx: &Context<'_>, workspace: Option<Uuid>) -> AppResult<Acc
         }
         None => None,
     };
-    Ok(Access { viewer, membership })
+    Ok(Access {
+        viewer,
+        membership,
+        memberships: Vec::new(),
+    })
+}
+
+/// The viewer with all its memberships, oldest first, from the statement that checks its
+/// session (`None` when the request is not signed in with a bearer token: the caller asks the
+/// loaders).
+pub async fn viewer_memberships(ctx: &Context<'_>) -> AppResult<Option<Access>> {
+    let Some(&Authenticated::Claims { account, session }) = ctx.data_opt::<Authenticated>() else {
+        return Ok(None);
+    };
+    let key = AccessKey {
+        account,
+        session,
+        workspace: None,
+        all: true,
+    };
+    ctx.loaders()?
+        .load_one(key)
+        .await?
+        .ok_or(AppError::Unauthenticated(SESSION_ENDED))
+        .map(Some)
+}
+
+/// The signed-in account; with its workspace list in the same statement when `with_workspaces`.
+pub async fn viewer_for_list(ctx: &Context<'_>, with_workspaces: bool) -> AppResult<AccountRow> {
+    if with_workspaces && let Some(access) = viewer_memberships(ctx).await? {
+        return Ok(access.viewer);
+    }
+    viewer(ctx).await
 }

@@ -74,6 +74,8 @@ pub struct AccessKey {
     pub account: Uuid,
     pub session: Uuid,
     pub workspace: Option<Uuid>,
+    /// Also every membership of the viewer (its workspace list).
+    pub all: bool,
 }
 
 /// The checked viewer, and its membership of the key's workspace (if any, and if a member).
@@ -81,6 +83,8 @@ pub struct AccessKey {
 pub struct Access {
     pub viewer: AccountRow,
     pub membership: Option<Membership>,
+    /// Every membership of the viewer, oldest first (for keys with `all`).
+    pub memberships: Vec<AccountWorkspaceRow>,
 }
 
 impl Loader<AccessKey> for DbLoader {
@@ -88,45 +92,42 @@ impl Loader<AccessKey> for DbLoader {
     type Error = Arc<sqlx::Error>;
     async fn load(&self, keys: &[AccessKey]) -> LoadResult<AccessKey, Access> {
         tracing::trace!(keys = keys.len(), "load AccessKey");
-        let mut groups: HashMap<(Uuid, Uuid), Vec<Uuid>> = HashMap::new();
+        let mut groups: HashMap<(Uuid, Uuid), (Vec<Uuid>, bool)> = HashMap::new();
         for key in keys {
             let group = groups.entry((key.account, key.session)).or_default();
-            group.extend(key.workspace);
+            group.0.extend(key.workspace);
+            group.1 |= key.all;
         }
         let mut out = HashMap::new();
-        for ((account, session), workspaces) in groups {
-            let Some((viewer, rows)) = self.roster.access(account, session, &workspaces).await?
+        for ((account, session), (workspaces, all)) in groups {
+            let Some((viewer, rows)) = self
+                .roster
+                .access(account, session, &workspaces, all)
+                .await?
             else {
                 continue;
             };
-            let mut memberships: HashMap<Uuid, Membership> =
-                rows.into_iter().map(|r| (r.id, r.into())).collect();
+            let memberships: HashMap<Uuid, Membership> =
+                rows.iter().map(|r| (r.id, r.clone().into())).collect();
+            let key = |workspace, all| AccessKey {
+                account,
+                session,
+                workspace,
+                all,
+            };
+            let answer = |membership: Option<Membership>, all: bool| Access {
+                viewer: viewer.clone(),
+                membership,
+                memberships: if all { rows.clone() } else { Vec::new() },
+            };
             // The viewer alone is part of every answer, for `viewer()` to find cached.
-            out.insert(
-                AccessKey {
-                    account,
-                    session,
-                    workspace: None,
-                },
-                Access {
-                    viewer: viewer.clone(),
-                    membership: None,
-                },
-            );
+            out.insert(key(None, false), answer(None, false));
+            if all {
+                out.insert(key(None, true), answer(None, true));
+            }
             for workspace in workspaces {
-                let key = AccessKey {
-                    account,
-                    session,
-                    workspace: Some(workspace),
-                };
-                let membership = memberships.remove(&workspace);
-                out.insert(
-                    key,
-                    Access {
-                        viewer: viewer.clone(),
-                        membership,
-                    },
-                );
+                let membership = memberships.get(&workspace).cloned();
+                out.insert(key(Some(workspace), false), answer(membership, false));
             }
         }
         Ok(out)

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, access, viewer};
+use super::context::{ContextExt, access, viewer_for_list};
 use super::guards::permit;
 use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
@@ -14,12 +14,15 @@ pub struct Query;
 impl Query {
     /// The signed-in account.
     async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
-        Ok(Account::of_viewer(viewer(ctx).await?))
+        let with_workspaces = ctx.look_ahead().field("workspaces").exists();
+        Ok(Account::of_viewer(
+            viewer_for_list(ctx, with_workspaces).await?,
+        ))
     }
 
     /// The viewer's workspaces, oldest membership first.
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<Workspace>> {
-        Ok(Account::of_viewer(viewer(ctx).await?)
+        Ok(Account::of_viewer(viewer_for_list(ctx, true).await?)
             .visible_workspaces(ctx)
             .await?)
     }

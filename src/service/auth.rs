@@ -94,7 +94,7 @@ impl Roster {
     pub async fn authenticate(&self, credentials: Credentials<'_>) -> AppResult<Authenticated> {
         match self.verify_token(credentials) {
             Authenticated::Claims { account, session } => {
-                Ok(match self.access(account, session, &[]).await? {
+                Ok(match self.access(account, session, &[], false).await? {
                     Some((account, _)) => Authenticated::Viewer { account, session },
                     None => Authenticated::Rejected(SESSION_ENDED),
                 })
@@ -125,16 +125,17 @@ impl Roster {
         }
     }
 
-    /// Re-reads `account` with its live `session` and its memberships among `workspaces`, in
-    /// one statement; `None` when the session ended or the account may not sign in (banned,
+    /// Re-reads `account` with its live `session` and its memberships among `workspaces` (all
+    /// of them, oldest first, when `all`), in one statement; `None` when the session ended or the account may not sign in (banned,
     /// pending). Refreshes `lastActiveAt` at most once a minute.
     pub async fn access(
         &self,
         account: Uuid,
         session: Uuid,
         workspaces: &[Uuid],
+        all: bool,
     ) -> sqlx::Result<Option<(AccountRow, Vec<AccountWorkspaceRow>)>> {
-        let rows = self.db.access(account, session, workspaces).await?;
+        let rows = self.db.access(account, session, workspaces, all).await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
