@@ -16,9 +16,3 @@ pub mod http;
 pub mod mail;
 pub mod metrics;
 pub mod service;
-
-/// mimalloc instead of the system allocator: a GraphQL response is many small allocations
-/// (values, futures, rows), and glibc's malloc and free took about a quarter of the server's CPU
-/// in the members benchmark (`perf`, see `bench/RESULTS.md`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
