@@ -294,7 +294,7 @@ def main():
     w("- (e) `VmHWM` (peak resident set since start) and `VmRSS` of the Roster process, read from "
       "`/proc/<pid>/status` after all runs.")
     w("- The raw handler (`examples/bench_raw.rs serve`) is what a hand-written endpoint costs: axum + sqlx "
-      "with Roster's own pool settings (`Db::connect`: PostgreSQL plans generically, `plan_cache_mode`) and allocator (mimalloc, which the library sets), it verifies the same HS256 bearer token and checks "
+      "with Roster's own pool settings (`Db::connect`: PostgreSQL plans generically, `plan_cache_mode`), it verifies the same HS256 bearer token and checks "
       "membership inside its single SQL statement (PostgreSQL `/workspaces` uses a LATERAL join; SQLite, "
       "which has none, lists the workspaces then runs one UNION ALL of per-workspace LIMIT queries). "
       "It does not re-read the viewer's account (Roster does, to stop banned accounts at once).")
