@@ -29,6 +29,7 @@ RAW_PORT=$((PORT + 1))
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
 PG_DB=roster_bench
 READ_ARGS=(-t2 -c16 -d"$DURATION" --latency)
+CONC_ARGS=(-t2 -c64 -d"$DURATION" --latency)
 INVITE_ARGS=(-t1 -c1 -d"$DURATION" --latency)
 export ROSTER_JWT_SECRET=roster-bench-secret-not-for-production-0123
 
@@ -244,11 +245,13 @@ run_backend() {
   warm "$gql" request.lua -H "$vauth" -- POST "$b/page-deep.json"
   local r
   for r in $(seq 1 "$ROUNDS"); do
-    log "$backend: round $r of $ROUNDS: (a) first 50 members, (b) 20 workspaces x 10 members, (c) first vs deep page"
+    log "$backend: round $r of $ROUNDS: (a) first 50 members, (b) 20 workspaces x 10 members, (a) at 64 clients, (c) first vs deep page"
     bench "$backend-a-roster-r$r" "$roster_pid" "$gql" request.lua "${READ_ARGS[@]}" -H "$vauth" -- POST "$b/page-small.json"
     bench "$backend-a-raw-r$r" "$raw_pid" "$members_url" request.lua "${READ_ARGS[@]}" -H "$vauth" -- GET
     bench "$backend-b-roster-r$r" "$roster_pid" "$gql" request.lua "${READ_ARGS[@]}" -H "$lauth" -- POST "$b/workspaces.json"
     bench "$backend-b-raw-r$r" "$raw_pid" "$workspaces_url" request.lua "${READ_ARGS[@]}" -H "$lauth" -- GET
+    bench "$backend-a64-roster-r$r" "$roster_pid" "$gql" request.lua "${CONC_ARGS[@]}" -H "$vauth" -- POST "$b/page-small.json"
+    bench "$backend-a64-raw-r$r" "$raw_pid" "$members_url" request.lua "${CONC_ARGS[@]}" -H "$vauth" -- GET
     bench "$backend-c-first-r$r" "$roster_pid" "$gql" request.lua "${READ_ARGS[@]}" -H "$vauth" -- POST "$b/page-first.json"
     bench "$backend-c-deep-r$r" "$roster_pid" "$gql" request.lua "${READ_ARGS[@]}" -H "$vauth" -- POST "$b/page-deep.json"
   done
@@ -276,5 +279,5 @@ done
 ELAPSED=$(($(date +%s) - STARTED))
 python3 "$ROOT/bench/report.py" "$OUT" "$ROOT/bench/RESULTS.md" \
   --backends "$BACKENDS" --duration "$DURATION" --rounds "$ROUNDS" --elapsed "$ELAPSED" \
-  --read-args "${READ_ARGS[*]}" --invite-args "${INVITE_ARGS[*]}"
+  --read-args "${READ_ARGS[*]}" --conc-args "${CONC_ARGS[*]}" --invite-args "${INVITE_ARGS[*]}"
 cat "$ROOT/bench/RESULTS.md"

@@ -348,7 +348,7 @@ async fn execute(
         Some(Ok(value)) => bearer::parse(Some(value)),
         Some(Err(_)) => Credentials::Malformed,
     };
-    let auth = match st.roster.authenticate(credentials).await {
+    let auth = match st.roster.authenticate_lazily(credentials).await {
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = ?e, "authentication lookup failed");
@@ -379,8 +379,5 @@ fn prepare_request(
     request
         .data(auth.clone())
         .data(ip.clone())
-        .data(loaders::for_request(
-            st.roster.db.clone(),
-            st.roster.loader_delay(),
-        ))
+        .data(loaders::for_request(&st.roster))
 }

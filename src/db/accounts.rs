@@ -5,15 +5,16 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, with_pool};
+use super::{Db, Pool, json_ids, sqlite_ids, with_pool};
 use crate::domain::{AccountStatus, Language};
 
+/// An account as the rest of the server sees it: no credential (see [`Db::credential`]), so
+/// nothing that travels through GraphQL, sessions or logs carries a password hash.
 #[derive(Clone, Debug, FromRow)]
 pub struct AccountRow {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-    pub password_hash: Option<String>,
     #[sqlx(try_from = "String")]
     pub status: AccountStatus,
     #[sqlx(try_from = "String")]
@@ -48,11 +49,41 @@ pub struct NewAccount<'a> {
 
 macro_rules! select_accounts {
     () => {
-        "SELECT id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at FROM accounts"
+        "SELECT id, email, name, status, language, created_at, last_active_at, email_verified_at FROM accounts"
     };
 }
 
+/// An account with its password hash (`None`: no password set yet), for the two places that
+/// check a password.
+#[derive(FromRow)]
+pub struct CredentialRow {
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+    pub password_hash: Option<String>,
+}
+
 impl Db {
+    /// The account of a normalized address with its password hash (login).
+    pub async fn credential_by_email(&self, email: &str) -> sqlx::Result<Option<CredentialRow>> {
+        with_pool!(self, pool => sqlx::query_as(
+            "SELECT id, email, name, status, language, created_at, last_active_at, email_verified_at,
+                    password_hash
+             FROM accounts WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_optional(pool)
+            .await)
+    }
+
+    /// An account's password hash (`changePassword`).
+    pub async fn password_hash(&self, id: Uuid) -> sqlx::Result<Option<String>> {
+        with_pool!(self, pool => sqlx::query_scalar::<_, Option<String>>(
+            "SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map(Option::flatten))
+    }
+
     pub async fn account(&self, id: Uuid) -> sqlx::Result<Option<AccountRow>> {
         with_pool!(self, pool => sqlx::query_as(concat!(select_accounts!(), " WHERE id = $1"))
             .bind(id)
@@ -72,15 +103,20 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        with_pool!(self, pool => {
-            let mut qb = sqlx::QueryBuilder::new(concat!(select_accounts!(), " WHERE id IN ("));
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
+        match self.counted_pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query_as(concat!(select_accounts!(), " WHERE id = ANY($1)"))
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await
             }
-            qb.push(")");
-            qb.build_query_as().fetch_all(pool).await
-        })
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(concat!(select_accounts!(), " WHERE id IN ", sqlite_ids!(1)))
+                    .bind(json_ids(ids))
+                    .fetch_all(pool)
+                    .await
+            }
+        }
     }
 
     /// Records authenticated use, at most once a minute per account.
@@ -109,7 +145,7 @@ impl Tx {
             "INSERT INTO accounts (id, email, name, password_hash, status, language, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT DO NOTHING
-             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at")
+             RETURNING id, email, name, status, language, created_at, last_active_at, email_verified_at")
             .bind(Uuid::new_v4())
             .bind(account.email)
             .bind(account.name)
@@ -167,7 +203,7 @@ impl Tx {
                     .push_bind(now);
             });
             qb.push(" ON CONFLICT DO NOTHING
-                RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at");
+                RETURNING id, email, name, status, language, created_at, last_active_at, email_verified_at");
             qb.build_query_as().fetch_all(&mut *c).await
         })
     }
@@ -201,7 +237,7 @@ impl Tx {
                  email_verified_at = COALESCE(email_verified_at, $4)
              WHERE id = $1 AND status IN ('PENDING', 'ACTIVE')
                AND (NOT $5 OR status = 'PENDING' OR email_verified_at IS NULL)
-             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at")
+             RETURNING id, email, name, status, language, created_at, last_active_at, email_verified_at")
             .bind(account)
             .bind(name)
             .bind(password_hash)
@@ -220,7 +256,7 @@ impl Tx {
         with_tx!(self, c => sqlx::query_as(
             "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $2)
              WHERE id = $1 AND status = 'ACTIVE'
-             RETURNING id, email, name, password_hash, status, language, created_at, last_active_at, email_verified_at")
+             RETURNING id, email, name, status, language, created_at, last_active_at, email_verified_at")
             .bind(account)
             .bind(now)
             .fetch_optional(&mut *c)

@@ -2,122 +2,51 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{AccountRow, Db, with_pool};
+use super::{Db, Pool, json_ids, push_ids, sqlite_ids, with_pool};
 use crate::domain::Role;
-
-/// What happened (stored as its SCREAMING_SNAKE name).
-#[derive(
-    async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize,
-)]
-pub enum AuditAction {
-    WorkspaceCreated,
-    WorkspaceRenamed,
-    MemberInvited,
-    MemberAdded,
-    InvitationResent,
-    InvitationRevoked,
-    AccountActivated,
-    MemberRemoved,
-    MemberLeft,
-    RoleChanged,
-    OwnershipTransferCodeSent,
-    OwnershipTransferred,
-}
-
-impl AuditAction {
-    const ALL: [AuditAction; 12] = [
-        AuditAction::WorkspaceCreated,
-        AuditAction::WorkspaceRenamed,
-        AuditAction::MemberInvited,
-        AuditAction::MemberAdded,
-        AuditAction::InvitationResent,
-        AuditAction::InvitationRevoked,
-        AuditAction::AccountActivated,
-        AuditAction::MemberRemoved,
-        AuditAction::MemberLeft,
-        AuditAction::RoleChanged,
-        AuditAction::OwnershipTransferCodeSent,
-        AuditAction::OwnershipTransferred,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditAction::WorkspaceCreated => "WORKSPACE_CREATED",
-            AuditAction::WorkspaceRenamed => "WORKSPACE_RENAMED",
-            AuditAction::MemberInvited => "MEMBER_INVITED",
-            AuditAction::MemberAdded => "MEMBER_ADDED",
-            AuditAction::InvitationResent => "INVITATION_RESENT",
-            AuditAction::InvitationRevoked => "INVITATION_REVOKED",
-            AuditAction::AccountActivated => "ACCOUNT_ACTIVATED",
-            AuditAction::MemberRemoved => "MEMBER_REMOVED",
-            AuditAction::MemberLeft => "MEMBER_LEFT",
-            AuditAction::RoleChanged => "ROLE_CHANGED",
-            AuditAction::OwnershipTransferCodeSent => "OWNERSHIP_TRANSFER_CODE_SENT",
-            AuditAction::OwnershipTransferred => "OWNERSHIP_TRANSFERRED",
-        }
-    }
-}
-
-impl TryFrom<String> for AuditAction {
-    type Error = crate::domain::role::UnknownValue;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        AuditAction::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or(crate::domain::role::UnknownValue(s))
-    }
-}
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 
 /// Audit rows per INSERT.
 const EVENTS_PER_STATEMENT: usize = 40;
 
-/// One audit entry to write.
-pub struct NewAuditEvent<'a> {
+/// The columns of an audit event (table alias `e`).
+macro_rules! audit_columns {
+    () => {
+        "e.id, e.workspace_id, e.actor_id, e.action, e.target_id, e.target_email, e.old_role,
+         e.new_role, e.created_at"
+    };
+}
+
+/// Most pages per statement (SQLite caps a compound SELECT at 500 terms).
+const PAGES_PER_STATEMENT: usize = 100;
+
+/// One workspace's page in a batched audit-log query.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditPageRequest {
     pub workspace: Uuid,
-    pub actor: Option<Uuid>,
-    pub action: AuditAction,
-    pub target: Option<Uuid>,
-    pub target_email: Option<&'a str>,
-    pub old_role: Option<Role>,
-    pub new_role: Option<Role>,
+    /// The (time, id) of the last event already shown.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
 }
 
-impl<'a> NewAuditEvent<'a> {
-    /// `actor` did `action` in `workspace` (to nobody in particular, until [`Self::about`]).
-    pub fn new(workspace: Uuid, actor: Uuid, action: AuditAction) -> Self {
-        NewAuditEvent {
-            workspace,
-            actor: Some(actor),
-            action,
-            target: None,
-            target_email: None,
-            old_role: None,
-            new_role: None,
-        }
-    }
-
-    /// ...to `target` (whose email is kept even if the account is deleted later).
-    pub fn about(self, target: &'a AccountRow) -> Self {
-        NewAuditEvent {
-            target: Some(target.id),
-            target_email: Some(&target.email),
-            ..self
-        }
-    }
-
-    /// ...changing the target's role from `old` to `new`.
-    pub fn roles(self, old: Option<Role>, new: Option<Role>) -> Self {
-        NewAuditEvent {
-            old_role: old,
-            new_role: new,
-            ..self
-        }
-    }
+/// An event of a batched page, with the index of the request it answers.
+#[derive(Clone, Debug, FromRow)]
+pub struct AuditPageRow {
+    pub branch: i32,
+    #[sqlx(flatten)]
+    pub event: AuditEventRow,
 }
 
+/// A time after every event (PostgreSQL's cursor of a first page).
+fn far_future() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH + chrono::Duration::days(365 * 8000)
+}
+
+/// A recorded event.
 #[derive(Clone, Debug, FromRow)]
 pub struct AuditEventRow {
     pub id: Uuid,
@@ -177,30 +106,82 @@ impl Tx {
 }
 
 impl Db {
-    /// A page of a workspace's audit log, newest first, after the (time, id) cursor if given.
-    /// Fetches `limit` rows; callers ask for one more than they show to learn `hasNextPage`.
-    pub async fn audit_page(
+    /// Pages of the audit logs of many workspaces, newest first, each after its (time, id)
+    /// cursor if given, in one statement (the audit-page loader). Each request fetches `limit`
+    /// rows (callers ask for one more than they show, to learn `hasNextPage`); rows carry the
+    /// index of the request they answer (`branch`). PostgreSQL: one LATERAL join over the
+    /// requests as arrays (one text for any number of pages); SQLite: a UNION ALL of one
+    /// keyset range scan per page (index `audit_events_page`).
+    pub async fn audit_pages(
         &self,
-        workspace: Uuid,
-        after: Option<(DateTime<Utc>, Uuid)>,
-        limit: i64,
-    ) -> sqlx::Result<Vec<AuditEventRow>> {
-        with_pool!(self, pool => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at
-                 FROM audit_events WHERE workspace_id = ");
-            qb.push_bind(workspace);
-            if let Some((at, id)) = after {
-                qb.push(" AND (created_at, id) < (");
-                qb.push_bind(at);
-                qb.push(", ");
-                qb.push_bind(id);
-                qb.push(")");
-            }
-            qb.push(" ORDER BY created_at DESC, id DESC LIMIT ");
-            qb.push_bind(limit);
-            qb.build_query_as().fetch_all(pool).await
-        })
+        requests: &[AuditPageRequest],
+    ) -> sqlx::Result<Vec<AuditPageRow>> {
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows = Vec::new();
+        for (chunk_no, chunk) in requests.chunks(PAGES_PER_STATEMENT).enumerate() {
+            let offset = chunk_no * PAGES_PER_STATEMENT;
+            let mut part: Vec<AuditPageRow> = match self.counted_pool() {
+                Pool::Postgres(pool) => {
+                    // A first page starts after a cursor above every event.
+                    let top = (far_future(), Uuid::max());
+                    let at = |r: &AuditPageRequest| r.after.unwrap_or(top);
+                    let workspaces: Vec<Uuid> = chunk.iter().map(|r| r.workspace).collect();
+                    let times: Vec<DateTime<Utc>> = chunk.iter().map(|r| at(r).0).collect();
+                    let ids: Vec<Uuid> = chunk.iter().map(|r| at(r).1).collect();
+                    let limits: Vec<i64> = chunk.iter().map(|r| r.limit).collect();
+                    sqlx::query_as(concat!(
+                        "SELECT (r.ord - 1 + $5)::int4 AS branch, p.*
+                         FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::int8[])
+                              WITH ORDINALITY AS r(ws, at, id, lim, ord)
+                         CROSS JOIN LATERAL (SELECT ",
+                        audit_columns!(),
+                        " FROM audit_events e
+                             WHERE e.workspace_id = r.ws AND (e.created_at, e.id) < (r.at, r.id)
+                             ORDER BY e.created_at DESC, e.id DESC LIMIT r.lim) p
+                         ORDER BY r.ord, p.created_at DESC, p.id DESC"
+                    ))
+                    .bind(workspaces)
+                    .bind(times)
+                    .bind(ids)
+                    .bind(limits)
+                    .bind(i32::try_from(offset).unwrap_or(i32::MAX))
+                    .fetch_all(pool)
+                    .await?
+                }
+                Pool::Sqlite(pool) => {
+                    let mut qb = sqlx::QueryBuilder::new("");
+                    for (i, request) in chunk.iter().enumerate() {
+                        if i > 0 {
+                            qb.push(" UNION ALL ");
+                        }
+                        qb.push("SELECT * FROM (SELECT ");
+                        qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
+                        qb.push(concat!(
+                            " AS branch, ",
+                            audit_columns!(),
+                            " FROM audit_events e WHERE e.workspace_id = "
+                        ));
+                        qb.push_bind(request.workspace);
+                        if let Some((at, id)) = request.after {
+                            qb.push(" AND (e.created_at, e.id) < (");
+                            qb.push_bind(at);
+                            qb.push(", ");
+                            qb.push_bind(id);
+                            qb.push(")");
+                        }
+                        qb.push(" ORDER BY e.created_at DESC, e.id DESC LIMIT ");
+                        qb.push_bind(request.limit);
+                        qb.push(") p");
+                        qb.push(i32::try_from(i).unwrap_or(0));
+                    }
+                    qb.build_query_as().fetch_all(pool).await?
+                }
+            };
+            rows.append(&mut part);
+        }
+        Ok(rows)
     }
 
     /// Audit events by id, in one statement (replicas relaying each other's events).
@@ -211,20 +192,40 @@ impl Db {
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
                 "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at
-                 FROM audit_events WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(") ORDER BY created_at, id");
+                 FROM audit_events WHERE id");
+            push_ids(&mut qb, ids);
+            qb.push(" ORDER BY created_at, id");
             qb.build_query_as().fetch_all(pool).await
         })
     }
 
-    pub async fn audit_count(&self, workspace: Uuid) -> sqlx::Result<i64> {
-        with_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id = $1")
-            .bind(workspace)
-            .fetch_one(pool)
-            .await)
+    /// Events in the logs of each of `workspaces`, in one statement (the audit-total loader).
+    pub async fn audit_totals(&self, workspaces: &[Uuid]) -> sqlx::Result<HashMap<Uuid, i64>> {
+        if workspaces.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(Uuid, i64)> = match self.counted_pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT workspace_id, COUNT(*) FROM audit_events
+                 WHERE workspace_id = ANY($1) GROUP BY workspace_id",
+                )
+                .bind(workspaces)
+                .fetch_all(pool)
+                .await?
+            }
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(concat!(
+                    "SELECT workspace_id, COUNT(*) FROM audit_events
+                 WHERE workspace_id IN ",
+                    sqlite_ids!(1),
+                    " GROUP BY workspace_id"
+                ))
+                .bind(json_ids(workspaces))
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().collect())
     }
 }

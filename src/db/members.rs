@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
 use super::workspaces::AccountWorkspaceRow;
-use super::{AccountRow, Db, WorkspaceRow, with_pool};
+use super::{AccountRow, Db, Pool, WorkspaceRow, push_ids, with_pool};
 use crate::domain::{AccountStatus, Language, Role};
 
 #[derive(Clone, Debug, FromRow)]
@@ -37,12 +37,8 @@ impl Db {
                  FROM members m JOIN workspaces w ON w.id = m.workspace_id
                  WHERE m.account_id = ");
             qb.push_bind(account);
-            qb.push(" AND m.workspace_id IN (");
-            let mut list = qb.separated(", ");
-            for id in workspaces {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+            qb.push(" AND m.workspace_id");
+            push_ids(&mut qb, workspaces);
             qb.build_query_as().fetch_all(pool).await
         })
     }
@@ -270,7 +266,6 @@ impl MemberPageRow {
                 id: self.account_id,
                 email: self.email,
                 name: self.name,
-                password_hash: None,
                 status: self.status,
                 language: self.language,
                 created_at: self.account_created_at,
@@ -279,6 +274,16 @@ impl MemberPageRow {
             },
         )
     }
+}
+
+/// The columns of a members page row after `branch`, and its FROM clause.
+macro_rules! page_columns {
+    () => {
+        "m.workspace_id, m.account_id, m.role, m.role_rank, m.invited_by, m.created_at, a.email,
+         a.name, a.status, a.language, a.created_at AS account_created_at, a.last_active_at,
+         a.email_verified_at
+         FROM members m JOIN accounts a ON a.id = m.account_id"
+    };
 }
 
 /// Most pages per statement (SQLite caps a compound SELECT at 500 terms).
@@ -338,6 +343,12 @@ impl Db {
         filter: &MemberFilter,
         requests: &[PageRequest],
     ) -> sqlx::Result<Vec<MemberPageRow>> {
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Pool::Postgres(pool) = self.pool() {
+            return self.member_pages_lateral(pool, filter, requests).await;
+        }
         let mut rows = Vec::new();
         for (chunk_no, chunk) in requests.chunks(PAGES_PER_STATEMENT).enumerate() {
             let offset = chunk_no * PAGES_PER_STATEMENT;
@@ -349,11 +360,7 @@ impl Db {
                     }
                     qb.push("SELECT * FROM (SELECT ");
                     qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
-                    qb.push(" AS branch, m.workspace_id, m.account_id, m.role, m.role_rank, m.invited_by,
-                        m.created_at, a.email, a.name, a.status, a.language,
-                        a.created_at AS account_created_at, a.last_active_at, a.email_verified_at
-                        FROM members m JOIN accounts a ON a.id = m.account_id
-                        WHERE m.workspace_id = ");
+                    qb.push(concat!(" AS branch, ", page_columns!(), " WHERE m.workspace_id = "));
                     qb.push_bind(request.workspace);
                     if let Some(after) = request.after {
                         qb.push(" AND (m.role_rank, m.created_at, m.account_id) > (");
@@ -377,6 +384,55 @@ impl Db {
         Ok(rows)
     }
 
+    /// PostgreSQL: the pages as one LATERAL join over the requests passed as five arrays, so
+    /// the text is the same for any number of pages (one prepared statement, one cached plan).
+    /// A first page gets a cursor below every row (rank `i32::MIN`), so each page is one index
+    /// range scan of `members_page` from its cursor, as deep as it goes.
+    async fn member_pages_lateral(
+        &self,
+        pool: &sqlx::PgPool,
+        filter: &MemberFilter,
+        requests: &[PageRequest],
+    ) -> sqlx::Result<Vec<MemberPageRow>> {
+        let start = MemberCursor {
+            rank: i32::MIN,
+            created_at: DateTime::UNIX_EPOCH,
+            account: Uuid::nil(),
+        };
+        let at = |r: &PageRequest| r.after.unwrap_or(start);
+        let workspaces: Vec<Uuid> = requests.iter().map(|r| r.workspace).collect();
+        let ranks: Vec<i32> = requests.iter().map(|r| at(r).rank).collect();
+        let times: Vec<DateTime<Utc>> = requests.iter().map(|r| at(r).created_at).collect();
+        let accounts: Vec<Uuid> = requests.iter().map(|r| at(r).account).collect();
+        let limits: Vec<i64> = requests.iter().map(|r| r.limit).collect();
+        self.counted_pool();
+        let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+            "SELECT (r.ord - 1)::int4 AS branch, p.* FROM unnest(",
+        );
+        qb.push_bind(workspaces);
+        qb.push("::uuid[], ");
+        qb.push_bind(ranks);
+        qb.push("::int4[], ");
+        qb.push_bind(times);
+        qb.push("::timestamptz[], ");
+        qb.push_bind(accounts);
+        qb.push("::uuid[], ");
+        qb.push_bind(limits);
+        qb.push(concat!(
+            "::int8[]) WITH ORDINALITY AS r(ws, rank, at, acc, lim, ord)
+             CROSS JOIN LATERAL (SELECT ",
+            page_columns!(),
+            " WHERE m.workspace_id = r.ws
+               AND (m.role_rank, m.created_at, m.account_id) > (r.rank, r.at, r.acc)"
+        ));
+        push_filter!(qb, filter);
+        qb.push(
+            " ORDER BY m.role_rank, m.created_at, m.account_id LIMIT r.lim) p
+             ORDER BY r.ord, p.role_rank, p.created_at, p.account_id",
+        );
+        qb.build_query_as().fetch_all(pool).await
+    }
+
     /// Members matching `filter` in each of `workspaces`, in one statement.
     pub async fn member_totals(
         &self,
@@ -389,12 +445,8 @@ impl Db {
         let rows: Vec<(Uuid, i64)> = with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
                 "SELECT m.workspace_id, COUNT(*) FROM members m JOIN accounts a ON a.id = m.account_id
-                 WHERE m.workspace_id IN (");
-            let mut list = qb.separated(", ");
-            for id in workspaces {
-                list.push_bind(*id);
-            }
-            qb.push(")");
+                 WHERE m.workspace_id");
+            push_ids(&mut qb, workspaces);
             push_filter!(qb, filter);
             qb.push(" GROUP BY m.workspace_id");
             qb.build_query_as().fetch_all(pool).await

@@ -6,25 +6,70 @@ use uuid::Uuid;
 
 use super::accounts::AccountRow;
 use super::tx::{Tx, with_tx};
-use super::{Db, with_pool};
+use super::{Db, Pool, json_ids, sqlite_ids};
+
+/// The account of a live session, with its membership of one of the asked workspaces (one row
+/// per membership found; a row without one when there is none).
+#[derive(sqlx::FromRow)]
+pub struct AccessRow {
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+    pub workspace_id: Option<Uuid>,
+    pub workspace_name: Option<String>,
+    pub workspace_created_at: Option<DateTime<Utc>>,
+    pub role: Option<String>,
+}
+
+macro_rules! access {
+    ($ids:expr) => {
+        concat!(
+            "SELECT a.id, a.email, a.name, a.status, a.language, a.created_at, a.last_active_at,
+                    a.email_verified_at, w.id AS workspace_id, w.name AS workspace_name,
+                    w.created_at AS workspace_created_at, m.role
+             FROM accounts a
+             JOIN sessions s ON s.account_id = a.id AND s.id = $2 AND s.revoked_at IS NULL
+             LEFT JOIN members m ON m.account_id = a.id AND (m.workspace_id ",
+            $ids,
+            " OR $4)
+             LEFT JOIN workspaces w ON w.id = m.workspace_id
+             WHERE a.id = $1
+             ORDER BY m.created_at, w.id"
+        )
+    };
+}
 
 impl Db {
-    /// The account of an access token, if its session is still live (one statement: the
-    /// per-request check).
-    pub async fn account_in_session(
+    /// The per-request check and the guard's lookup in one statement: the account of an access
+    /// token if its session is still live, with its memberships among `workspaces` (or all of
+    /// them, oldest first, when `all`) and those workspaces. No row: the session ended (or the
+    /// account is gone).
+    pub async fn access(
         &self,
         account: Uuid,
         session: Uuid,
-    ) -> sqlx::Result<Option<AccountRow>> {
-        with_pool!(self, pool => sqlx::query_as(
-            "SELECT a.id, a.email, a.name, a.password_hash, a.status, a.language, a.created_at,
-                    a.last_active_at, a.email_verified_at
-             FROM accounts a JOIN sessions s ON s.account_id = a.id
-             WHERE a.id = $1 AND s.id = $2 AND s.revoked_at IS NULL")
-            .bind(account)
-            .bind(session)
-            .fetch_optional(pool)
-            .await)
+        workspaces: &[Uuid],
+        all: bool,
+    ) -> sqlx::Result<Vec<AccessRow>> {
+        match self.counted_pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query_as(access!("= ANY($3)"))
+                    .bind(account)
+                    .bind(session)
+                    .bind(workspaces)
+                    .bind(all)
+                    .fetch_all(pool)
+                    .await
+            }
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(access!(concat!("IN ", sqlite_ids!(3))))
+                    .bind(account)
+                    .bind(session)
+                    .bind(json_ids(workspaces))
+                    .bind(all)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
     }
 }
 

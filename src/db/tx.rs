@@ -64,30 +64,12 @@ impl Tx {
         &mut self.conn
     }
 
-    /// Commits; returns the audit events it recorded.
-    pub async fn commit(self) -> sqlx::Result<Vec<AuditEventRow>> {
+    /// Commits. The audit events it recorded are for the caller to take first (see
+    /// `Roster::commit`, which publishes them).
+    pub async fn commit(self) -> sqlx::Result<()> {
         match self.conn {
-            TxConn::Sqlite(t) => t.commit().await?,
-            TxConn::Postgres(t) => t.commit().await?,
+            TxConn::Sqlite(t) => t.commit().await,
+            TxConn::Postgres(t) => t.commit().await,
         }
-        Ok(self.events)
-    }
-
-    /// True on PostgreSQL, whose `NOTIFY` reaches other replicas.
-    pub fn can_notify(&self) -> bool {
-        matches!(self.conn, TxConn::Postgres(_))
-    }
-
-    /// PostgreSQL only: a `NOTIFY` delivered to every listening replica when (and only if) this
-    /// transaction commits. A no-op on SQLite, which has one process.
-    pub async fn notify(&mut self, channel: &str, payload: &str) -> sqlx::Result<()> {
-        if let TxConn::Postgres(t) = self.counted_conn() {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(channel)
-                .bind(payload)
-                .execute(&mut **t)
-                .await?;
-        }
-        Ok(())
     }
 }

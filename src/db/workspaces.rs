@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{AccountRow, Db, with_pool};
+use super::{AccountRow, Db, Pool, json_ids, sqlite_ids};
 use crate::domain::Role;
 
 #[derive(Clone, Debug, FromRow)]
@@ -33,15 +33,23 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        with_pool!(self, pool => {
-            let mut qb = sqlx::QueryBuilder::new("SELECT id, name, created_at FROM workspaces WHERE id IN (");
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
+        match self.counted_pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query_as("SELECT id, name, created_at FROM workspaces WHERE id = ANY($1)")
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await
             }
-            qb.push(")");
-            qb.build_query_as().fetch_all(pool).await
-        })
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(concat!(
+                    "SELECT id, name, created_at FROM workspaces WHERE id IN ",
+                    sqlite_ids!(1)
+                ))
+                .bind(json_ids(ids))
+                .fetch_all(pool)
+                .await
+            }
+        }
     }
 
     /// For each of `accounts`, the workspaces it shares with `viewer` (all of them when it is the
@@ -54,20 +62,32 @@ impl Db {
         if accounts.is_empty() {
             return Ok(Vec::new());
         }
-        with_pool!(self, pool => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT m.account_id, w.id, w.name, w.created_at, m.role
-                 FROM members m
-                 JOIN members v ON v.workspace_id = m.workspace_id AND v.account_id = ");
-            qb.push_bind(viewer);
-            qb.push(" JOIN workspaces w ON w.id = m.workspace_id WHERE m.account_id IN (");
-            let mut list = qb.separated(", ");
-            for id in accounts {
-                list.push_bind(*id);
+        macro_rules! shared {
+            ($ids:expr) => {
+                concat!(
+                    "SELECT m.account_id, w.id, w.name, w.created_at, m.role
+                     FROM members m
+                     JOIN members v ON v.workspace_id = m.workspace_id AND v.account_id = $1
+                     JOIN workspaces w ON w.id = m.workspace_id
+                     WHERE m.account_id ", $ids, " ORDER BY m.created_at, w.id")
+            };
+        }
+        match self.counted_pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query_as(shared!("= ANY($2)"))
+                    .bind(viewer)
+                    .bind(accounts)
+                    .fetch_all(pool)
+                    .await
             }
-            qb.push(") ORDER BY m.created_at, w.id");
-            qb.build_query_as().fetch_all(pool).await
-        })
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(shared!(concat!("IN ", sqlite_ids!(2))))
+                    .bind(viewer)
+                    .bind(json_ids(accounts))
+                    .fetch_all(pool)
+                    .await
+            }
+        }
     }
 
     /// The owner account of each of many workspaces, in one statement.
@@ -75,19 +95,31 @@ impl Db {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<OwnerRow> = with_pool!(self, pool => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT m.workspace_id, a.id, a.email, a.name, a.password_hash, a.status, a.language,
-                        a.created_at, a.last_active_at, a.email_verified_at
-                 FROM members m JOIN accounts a ON a.id = m.account_id
-                 WHERE m.role = 'OWNER' AND m.workspace_id IN (");
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
+        macro_rules! owners {
+            ($ids:expr) => {
+                concat!(
+                    "SELECT m.workspace_id, a.id, a.email, a.name, a.status, a.language,
+                            a.created_at, a.last_active_at, a.email_verified_at
+                     FROM members m JOIN accounts a ON a.id = m.account_id
+                     WHERE m.role = 'OWNER' AND m.workspace_id ",
+                    $ids
+                )
+            };
+        }
+        let rows: Vec<OwnerRow> = match self.counted_pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query_as(owners!("= ANY($1)"))
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await
             }
-            qb.push(")");
-            qb.build_query_as().fetch_all(pool).await
-        })?;
+            Pool::Sqlite(pool) => {
+                sqlx::query_as(owners!(concat!("IN ", sqlite_ids!(1))))
+                    .bind(json_ids(ids))
+                    .fetch_all(pool)
+                    .await
+            }
+        }?;
         Ok(rows
             .into_iter()
             .map(|r| (r.workspace_id, r.account))

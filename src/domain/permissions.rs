@@ -4,6 +4,8 @@
 //! roles ranked strictly below yours; OWNER moves only by transfer; nobody acts on their own
 //! membership except by leaving.
 
+use uuid::Uuid;
+
 use super::Role;
 
 /// The member an action is aimed at.
@@ -14,20 +16,82 @@ pub struct Subject {
     pub is_self: bool,
 }
 
-/// Everything a workspace member may try to do.
+/// Everything a workspace member may try to do. A field names its action once, with the target
+/// as the account id it was given (`Action<Uuid>`, inside an [`Intent`]); the check sees the
+/// target's membership (`Action<Subject>`), read by the guard and again by the use case under
+/// the workspace lock.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<T = Subject> {
     ViewWorkspace,
     RenameWorkspace,
     ViewAuditLog,
     Invite { role: Role },
-    ResendInvitation { target: Subject },
-    RevokeInvitation { target: Subject },
-    RemoveMember { target: Subject },
-    ChangeRole { target: Subject, new_role: Role },
+    ResendInvitation { target: T },
+    RevokeInvitation { target: T },
+    RemoveMember { target: T },
+    ChangeRole { target: T, new_role: Role },
     SendTransferCode,
-    TransferOwnership { target: Subject },
+    TransferOwnership { target: T },
     Leave,
+}
+
+impl<T> Action<T> {
+    /// The member the action is aimed at, if any.
+    pub fn target(&self) -> Option<&T> {
+        match self {
+            Action::ResendInvitation { target }
+            | Action::RevokeInvitation { target }
+            | Action::RemoveMember { target }
+            | Action::ChangeRole { target, .. }
+            | Action::TransferOwnership { target } => Some(target),
+            Action::ViewWorkspace
+            | Action::RenameWorkspace
+            | Action::ViewAuditLog
+            | Action::Invite { .. }
+            | Action::SendTransferCode
+            | Action::Leave => None,
+        }
+    }
+
+    /// The role the action gives (inviting, changing a role).
+    pub fn granted_role(&self) -> Option<Role> {
+        match self {
+            Action::Invite { role } => Some(*role),
+            Action::ChangeRole { new_role, .. } => Some(*new_role),
+            _ => None,
+        }
+    }
+
+    /// The same action with its target replaced by `f(target)`.
+    pub fn try_map_target<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Action<U>, E> {
+        Ok(match self {
+            Action::ViewWorkspace => Action::ViewWorkspace,
+            Action::RenameWorkspace => Action::RenameWorkspace,
+            Action::ViewAuditLog => Action::ViewAuditLog,
+            Action::Invite { role } => Action::Invite { role },
+            Action::ResendInvitation { target } => Action::ResendInvitation { target: f(target)? },
+            Action::RevokeInvitation { target } => Action::RevokeInvitation { target: f(target)? },
+            Action::RemoveMember { target } => Action::RemoveMember { target: f(target)? },
+            Action::ChangeRole { target, new_role } => Action::ChangeRole {
+                target: f(target)?,
+                new_role,
+            },
+            Action::SendTransferCode => Action::SendTransferCode,
+            Action::TransferOwnership { target } => {
+                Action::TransferOwnership { target: f(target)? }
+            }
+            Action::Leave => Action::Leave,
+        })
+    }
+}
+
+/// What `actor` asks to do in `workspace`, as the field named it (ids parsed once). The guard
+/// checks it, and the use case checks it again under the workspace lock.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Intent {
+    pub actor: Uuid,
+    pub workspace: Uuid,
+    pub action: Action<Uuid>,
 }
 
 /// Why an action is refused. `Forbidden` maps to `FORBIDDEN`, `Conflict` to `CONFLICT`.

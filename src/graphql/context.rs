@@ -3,12 +3,11 @@
 use async_graphql::{Context, ID};
 use uuid::Uuid;
 
-use super::loaders::{
-    Loaders, MemberTotalKey, MembersPageKey, Membership, OwnerKey, RoleKey, SharedWorkspacesKey,
-};
+use super::loaders::{Access, AccessKey, Loaders, Membership, RoleKey};
 use crate::db::AccountRow;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
+use crate::service::auth::SESSION_ENDED;
 use crate::service::{Authenticated, Roster};
 
 /// Client address of the request, for rate limits.
@@ -22,14 +21,10 @@ fn missing(what: &str) -> AppError {
 pub trait ContextExt {
     fn roster(&self) -> AppResult<&Roster>;
     fn loaders(&self) -> AppResult<&Loaders>;
-    /// The signed-in account, or `UNAUTHENTICATED`.
-    fn viewer(&self) -> AppResult<&AccountRow>;
-    /// The session (login) of the signed-in account, or `UNAUTHENTICATED`.
+    /// The session (login) of the access token, or `UNAUTHENTICATED` (check the viewer first:
+    /// [`viewer`]).
     fn session(&self) -> AppResult<Uuid>;
     fn client_ip(&self) -> &str;
-    /// Forgets what this request's loaders cached about memberships, after a mutation changed
-    /// them (the guard cached the viewer's role before the change).
-    fn memberships_changed(&self);
 }
 
 impl ContextExt for Context<'_> {
@@ -39,12 +34,6 @@ impl ContextExt for Context<'_> {
 
     fn loaders(&self) -> AppResult<&Loaders> {
         self.data_opt::<Loaders>().ok_or_else(|| missing("Loaders"))
-    }
-
-    fn viewer(&self) -> AppResult<&AccountRow> {
-        self.data_opt::<Authenticated>()
-            .unwrap_or(&Authenticated::Anonymous)
-            .viewer()
     }
 
     fn session(&self) -> AppResult<Uuid> {
@@ -57,16 +46,6 @@ impl ContextExt for Context<'_> {
         self.data_opt::<ClientIp>()
             .map(|ip| ip.0.as_str())
             .unwrap_or("unknown")
-    }
-
-    fn memberships_changed(&self) {
-        if let Some(loaders) = self.data_opt::<Loaders>() {
-            loaders.clear::<RoleKey>();
-            loaders.clear::<OwnerKey>();
-            loaders.clear::<MemberTotalKey>();
-            loaders.clear::<MembersPageKey>();
-            loaders.clear::<SharedWorkspacesKey>();
-        }
     }
 }
 
@@ -93,4 +72,83 @@ pub async fn membership_of(
         .load_one(RoleKey { account, workspace })
         .await?
         .ok_or(AppError::NotFound("workspace"))
+}
+
+/// The signed-in account, checked against the database once per request (the first field that
+/// needs it asks, together with the workspace it is about: see [`access`]), or
+/// `UNAUTHENTICATED`.
+pub async fn viewer(ctx: &Context<'_>) -> AppResult<AccountRow> {
+    Ok(access(ctx, None).await?.viewer)
+}
+
+/// The viewer and, when `workspace` is named, its membership there: for a bearer token, the
+/// account check and the membership lookup are one statement (`Db::access`).
+pub async fn access(ctx: &Context<'_>, workspace: Option<Uuid>) -> AppResult<Access> {
+    let auth = ctx
+        .data_opt::<Authenticated>()
+        .unwrap_or(&Authenticated::Anonymous);
+    if let Authenticated::Claims { account, session } = *auth {
+        let key = AccessKey {
+            account,
+            session,
+            workspace,
+            all: false,
+        };
+        let loaders = ctx.loaders()?;
+        let access = loaders
+            .load_one(key)
+            .await?
+            .ok_or(AppError::Unauthenticated(SESSION_ENDED))?;
+        if let (Some(workspace), Some(membership)) = (workspace, &access.membership) {
+            // Spares `viewerRole` and object guards a lookup.
+            let key = RoleKey { account, workspace };
+            loaders.feed_one(key, membership.clone());
+        }
+        return Ok(access);
+    }
+    // Checked already (WebSocket connections): the membership through the role loader.
+    let viewer = auth.viewer()?.clone();
+    let membership = match workspace {
+        Some(workspace) => {
+            let key = RoleKey {
+                account: viewer.id,
+                workspace,
+            };
+            ctx.loaders()?.load_one(key).await?
+        }
+        None => None,
+    };
+    Ok(Access {
+        viewer,
+        membership,
+        memberships: Vec::new(),
+    })
+}
+
+/// The viewer with all its memberships, oldest first, from the statement that checks its
+/// session (`None` when the request is not signed in with a bearer token: the caller asks the
+/// loaders).
+pub async fn viewer_memberships(ctx: &Context<'_>) -> AppResult<Option<Access>> {
+    let Some(&Authenticated::Claims { account, session }) = ctx.data_opt::<Authenticated>() else {
+        return Ok(None);
+    };
+    let key = AccessKey {
+        account,
+        session,
+        workspace: None,
+        all: true,
+    };
+    ctx.loaders()?
+        .load_one(key)
+        .await?
+        .ok_or(AppError::Unauthenticated(SESSION_ENDED))
+        .map(Some)
+}
+
+/// The signed-in account; with its workspace list in the same statement when `with_workspaces`.
+pub async fn viewer_for_list(ctx: &Context<'_>, with_workspaces: bool) -> AppResult<AccountRow> {
+    if with_workspaces && let Some(access) = viewer_memberships(ctx).await? {
+        return Ok(access.viewer);
+    }
+    viewer(ctx).await
 }

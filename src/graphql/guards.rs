@@ -1,105 +1,101 @@
-//! Guard-based authorization: every workspace-scoped field names the action it performs, and
-//! [`WorkspaceGuard`] checks it against the permission matrix (`domain::authorize`) with roles
-//! read from the database for this request. Non-members get `NOT_FOUND`, members whose role
-//! does not allow the action `FORBIDDEN` (or `CONFLICT`, e.g. an owner leaving).
-//!
-//! The use cases check the same matrix again under the workspace lock, so a change racing with
-//! the request cannot slip between the guard and the write.
+//! Authorization: every workspace-scoped field names the `domain::Action` it performs, once.
+//! [`permit`] (root fields: the workspace is an argument) checks it against the permission
+//! matrix (`domain::authorize`) with roles read for this request and returns the
+//! [`Intent`] (ids parsed once) that the field hands to its use case, which checks the same
+//! intent again under the workspace lock, so a change racing with the request cannot slip
+//! between the look here and the write. [`WorkspaceGuard`] does the look for fields of a
+//! workspace object. Non-members get `NOT_FOUND`, members whose role does not allow the action
+//! `FORBIDDEN` (or `CONFLICT`, e.g. an owner leaving).
 
 use async_graphql::{Context, Guard, ID};
 use uuid::Uuid;
 
-use super::context::{ContextExt, parse_id, role_of};
+use super::context::{ContextExt, access, parse_id, role_of, viewer};
 use super::loaders::AccountKey;
-use crate::domain::{Action, Role, Standing, Subject, authorize};
+use crate::domain::{Action, Intent, Role, Standing, Subject, authorize};
 use crate::error::{AppError, AppResult};
+use crate::service::Authenticated;
 
-/// What a guarded field is about to do. Targets are the `accountId` argument.
-#[derive(Clone, Copy, Debug)]
-pub enum Intent<'a> {
-    View,
-    Rename,
-    ViewAuditLog,
-    Leave,
-    SendTransferCode,
-    Invite(Role),
-    Resend(&'a ID),
-    Revoke(&'a ID),
-    Remove(&'a ID),
-    ChangeRole(&'a ID, Role),
-    Transfer(&'a ID),
-}
-
-/// Where the workspace id comes from.
-#[derive(Clone, Copy, Debug)]
-enum WorkspaceRef<'a> {
-    /// A field argument (named, for `BAD_USER_INPUT` on a malformed id); the viewer acts.
-    Argument(&'static str, &'a ID),
-    /// A field of a workspace object, seen by `viewer`.
-    Object { workspace: Uuid, viewer: Uuid },
-}
-
-pub struct WorkspaceGuard<'a> {
-    workspace: WorkspaceRef<'a>,
-    intent: Intent<'a>,
-}
-
-impl<'a> WorkspaceGuard<'a> {
-    /// Guards a root field whose argument `field` names the workspace.
-    pub fn new(field: &'static str, workspace_id: &'a ID, intent: Intent<'a>) -> Self {
-        WorkspaceGuard {
-            workspace: WorkspaceRef::Argument(field, workspace_id),
-            intent,
-        }
+/// Checks that the viewer may perform `action` in the workspace the argument `field` names
+/// (targets are `accountId` arguments); the intent, ids parsed, for the use case to re-check.
+pub async fn permit(
+    ctx: &Context<'_>,
+    field: &'static str,
+    workspace_id: &ID,
+    action: Action<&ID>,
+) -> AppResult<Intent> {
+    // No credentials say so before any argument is looked at.
+    if let Some(auth @ (Authenticated::Anonymous | Authenticated::Rejected(_))) =
+        ctx.data_opt::<Authenticated>()
+    {
+        auth.viewer()?;
     }
+    let workspace = parse_id(field, workspace_id)?;
+    // The viewer's account, session and membership: one statement.
+    let access = access(ctx, Some(workspace)).await?;
+    let role = access
+        .membership
+        .ok_or(AppError::NotFound("workspace"))?
+        .role;
+    let intent = Intent {
+        actor: access.viewer.id,
+        workspace,
+        action: action.try_map_target(|id| parse_id("accountId", id))?,
+    };
+    check(ctx, &intent, role, access.viewer.standing()).await?;
+    Ok(intent)
+}
 
-    /// Guards a field of a workspace object.
-    pub fn on(workspace: Uuid, viewer: Uuid, intent: Intent<'a>) -> Self {
+/// `actor` (with `actor_role` and `standing`) may do what `intent` says.
+async fn check(
+    ctx: &Context<'_>,
+    intent: &Intent,
+    actor_role: Role,
+    standing: Standing,
+) -> AppResult<()> {
+    // An account whose address nobody has proved reaches only the workspaces it owns: an
+    // invitation to an address someone squatted on gives the squatter nothing.
+    if !standing.may_enter(actor_role) {
+        return Err(AppError::NotFound("workspace"));
+    }
+    let subject = match intent.action.target() {
+        Some(&account) => {
+            let role = role_of(ctx, account, intent.workspace)
+                .await
+                .map_err(|_| AppError::NotFound("member"))?;
+            Some(Subject {
+                role,
+                is_self: account == intent.actor,
+            })
+        }
+        None => None,
+    };
+    let action = intent.action.try_map_target(|_| {
+        subject.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no subject")))
+    })?;
+    Ok(authorize(actor_role, action)?)
+}
+
+/// Guards a field of a workspace object seen by `viewer`.
+pub struct WorkspaceGuard {
+    intent: Intent,
+}
+
+impl WorkspaceGuard {
+    pub fn on(workspace: Uuid, viewer: Uuid, action: Action<Uuid>) -> Self {
         WorkspaceGuard {
-            workspace: WorkspaceRef::Object { workspace, viewer },
-            intent,
+            intent: Intent {
+                actor: viewer,
+                workspace,
+                action,
+            },
         }
     }
 
     async fn run(&self, ctx: &Context<'_>) -> AppResult<()> {
-        let (workspace, actor) = match self.workspace {
-            WorkspaceRef::Argument(field, id) => {
-                let viewer = ctx.viewer()?.id;
-                (parse_id(field, id)?, viewer)
-            }
-            WorkspaceRef::Object { workspace, viewer } => (workspace, viewer),
-        };
-        let actor_role = role_of(ctx, actor, workspace).await?;
-        // An account whose address nobody has proved reaches only the workspaces it owns: an
-        // invitation to an address someone squatted on gives the squatter nothing.
-        if !standing_of(ctx, actor).await?.may_enter(actor_role) {
-            return Err(AppError::NotFound("workspace"));
-        }
-        let action = match self.intent {
-            Intent::View => Action::ViewWorkspace,
-            Intent::Rename => Action::RenameWorkspace,
-            Intent::ViewAuditLog => Action::ViewAuditLog,
-            Intent::Leave => Action::Leave,
-            Intent::SendTransferCode => Action::SendTransferCode,
-            Intent::Invite(role) => Action::Invite { role },
-            Intent::Resend(id) => Action::ResendInvitation {
-                target: subject(ctx, id, workspace, actor).await?,
-            },
-            Intent::Revoke(id) => Action::RevokeInvitation {
-                target: subject(ctx, id, workspace, actor).await?,
-            },
-            Intent::Remove(id) => Action::RemoveMember {
-                target: subject(ctx, id, workspace, actor).await?,
-            },
-            Intent::ChangeRole(id, new_role) => Action::ChangeRole {
-                target: subject(ctx, id, workspace, actor).await?,
-                new_role,
-            },
-            Intent::Transfer(id) => Action::TransferOwnership {
-                target: subject(ctx, id, workspace, actor).await?,
-            },
-        };
-        Ok(authorize(actor_role, action)?)
+        let role = role_of(ctx, self.intent.actor, self.intent.workspace).await?;
+        let standing = standing_of(ctx, self.intent.actor).await?;
+        check(ctx, &self.intent, role, standing).await
     }
 }
 
@@ -107,7 +103,7 @@ impl<'a> WorkspaceGuard<'a> {
 /// through a mutation's payload, such as `signUp { account { workspaces } }`) the cached
 /// account loader's.
 async fn standing_of(ctx: &Context<'_>, actor: Uuid) -> AppResult<Standing> {
-    if let Ok(viewer) = ctx.viewer()
+    if let Ok(viewer) = viewer(ctx).await
         && viewer.id == actor
     {
         return Ok(viewer.standing());
@@ -119,19 +115,7 @@ async fn standing_of(ctx: &Context<'_>, actor: Uuid) -> AppResult<Standing> {
         .ok_or(AppError::NotFound("workspace"))
 }
 
-/// The member `id` names, as the subject of `actor`'s action; `NOT_FOUND` if not a member.
-async fn subject(ctx: &Context<'_>, id: &ID, workspace: Uuid, actor: Uuid) -> AppResult<Subject> {
-    let account = parse_id("accountId", id)?;
-    let role = role_of(ctx, account, workspace)
-        .await
-        .map_err(|_| AppError::NotFound("member"))?;
-    Ok(Subject {
-        role,
-        is_self: account == actor,
-    })
-}
-
-impl Guard for WorkspaceGuard<'_> {
+impl Guard for WorkspaceGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         Ok(self.run(ctx).await?)
     }

@@ -1,17 +1,21 @@
-//! DataLoaders: every read of the GraphQL layer goes through here, batched into one statement
-//! per kind of key and cached for the life of one request (never longer: roles and memberships
-//! are re-read on every request).
+//! Loaders: every read of the GraphQL layer goes through here, batched into one statement per
+//! kind of key (see `batch`) and cached for the life of one request (never longer: roles and
+//! memberships are re-read on every request).
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::AtomicU64;
 use uuid::Uuid;
 
+use super::batch::Batcher;
+use crate::db::audit::{AuditEventRow, AuditPageRequest};
 use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Db, WorkspaceRow};
 use crate::domain::Role;
+use crate::service::Roster;
 
 /// Keys, one newtype per kind of lookup, all served by [`DbLoader`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -33,15 +37,107 @@ pub struct SharedWorkspacesKey {
     pub account: Uuid,
 }
 
-pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+pub type Loaders = Batcher<DbLoader>;
 
 pub struct DbLoader {
     db: Db,
+    roster: Roster,
+    /// Commits of the request these loaders serve (see `service::writes`).
+    writes: Arc<AtomicU64>,
 }
 
-/// One loader set for one request; each kind of key waits `delay` to collect a batch.
-pub fn for_request(db: Db, delay: Duration) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default()).delay(delay)
+impl DbLoader {
+    /// The counter the request's commits bump (`service::writes`).
+    pub fn writes(&self) -> Arc<AtomicU64> {
+        self.writes.clone()
+    }
+}
+
+/// One loader set for one request (batches go out when the operation waits on nothing else;
+/// outside an operation, after the configured delay). Caches are dropped after each commit the
+/// request makes, so a mutation's payload is read fresh: one place for every mutation.
+pub fn for_request(roster: &Roster) -> Loaders {
+    let writes = Arc::new(AtomicU64::new(0));
+    let loader = DbLoader {
+        db: roster.db.clone(),
+        roster: roster.clone(),
+        writes: writes.clone(),
+    };
+    Batcher::new(loader, roster.loader_delay(), writes)
+}
+
+/// Loaders for a subscription's connection: they batch but keep nothing, so each event reads
+/// accounts as they are now (an invitee who activated is named as they chose).
+pub fn for_subscription(roster: &Roster) -> Loaders {
+    for_request(roster).without_cache()
+}
+
+/// The viewer of a token (account and session), checked against the database, with its
+/// membership of `workspace` when one is named: the per-request authentication and a guard's
+/// lookup answered by one statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AccessKey {
+    pub account: Uuid,
+    pub session: Uuid,
+    pub workspace: Option<Uuid>,
+    /// Also every membership of the viewer (its workspace list).
+    pub all: bool,
+}
+
+/// The checked viewer, and its membership of the key's workspace (if any, and if a member).
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub viewer: AccountRow,
+    pub membership: Option<Membership>,
+    /// Every membership of the viewer, oldest first (for keys with `all`).
+    pub memberships: Vec<AccountWorkspaceRow>,
+}
+
+impl Loader<AccessKey> for DbLoader {
+    type Value = Access;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AccessKey]) -> LoadResult<AccessKey, Access> {
+        tracing::trace!(keys = keys.len(), "load AccessKey");
+        let mut groups: HashMap<(Uuid, Uuid), (Vec<Uuid>, bool)> = HashMap::new();
+        for key in keys {
+            let group = groups.entry((key.account, key.session)).or_default();
+            group.0.extend(key.workspace);
+            group.1 |= key.all;
+        }
+        let mut out = HashMap::new();
+        for ((account, session), (workspaces, all)) in groups {
+            let Some((viewer, rows)) = self
+                .roster
+                .access(account, session, &workspaces, all)
+                .await?
+            else {
+                continue;
+            };
+            let memberships: HashMap<Uuid, Membership> =
+                rows.iter().map(|r| (r.id, r.clone().into())).collect();
+            let key = |workspace, all| AccessKey {
+                account,
+                session,
+                workspace,
+                all,
+            };
+            let answer = |membership: Option<Membership>, all: bool| Access {
+                viewer: viewer.clone(),
+                membership,
+                memberships: if all { rows.clone() } else { Vec::new() },
+            };
+            // The viewer alone is part of every answer, for `viewer()` to find cached.
+            out.insert(key(None, false), answer(None, false));
+            if all {
+                out.insert(key(None, true), answer(None, true));
+            }
+            for workspace in workspaces {
+                let membership = memberships.get(&workspace).cloned();
+                out.insert(key(Some(workspace), false), answer(membership, false));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Splits keys of the form (scope, id) into one id list per scope: a batch is nearly always one
@@ -230,5 +326,56 @@ impl Loader<MemberTotalKey> for DbLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// One page of one workspace's audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AuditPageKey {
+    pub workspace: Uuid,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Rows to fetch (one more than the page shows, to learn `hasNextPage`).
+    pub limit: i64,
+}
+
+/// How many events a workspace's audit log holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AuditTotalKey(pub Uuid);
+
+impl Loader<AuditPageKey> for DbLoader {
+    type Value = Vec<AuditEventRow>;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AuditPageKey]) -> LoadResult<AuditPageKey, Vec<AuditEventRow>> {
+        tracing::trace!(keys = keys.len(), "load AuditPageKey");
+        let requests: Vec<AuditPageRequest> = keys
+            .iter()
+            .map(|k| AuditPageRequest {
+                workspace: k.workspace,
+                after: k.after,
+                limit: k.limit,
+            })
+            .collect();
+        let mut out: HashMap<AuditPageKey, Vec<AuditEventRow>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in self.db.audit_pages(&requests).await? {
+            if let Some(key) = usize::try_from(row.branch).ok().and_then(|b| keys.get(b)) {
+                out.entry(*key).or_default().push(row.event);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<AuditTotalKey> for DbLoader {
+    type Value = i64;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AuditTotalKey]) -> LoadResult<AuditTotalKey, i64> {
+        tracing::trace!(keys = keys.len(), "load AuditTotalKey");
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let totals = self.db.audit_totals(&ids).await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (AuditTotalKey(id), totals.get(&id).copied().unwrap_or(0)))
+            .collect())
     }
 }

@@ -1,5 +1,6 @@
 //! The GraphQL schema. Knows nothing of HTTP: `crate::http` carries requests to it.
 
+pub mod batch;
 pub mod context;
 pub mod cursor;
 pub mod guards;
@@ -10,6 +11,7 @@ pub mod observe;
 pub mod query;
 pub mod subscription;
 pub mod types;
+pub mod writes;
 
 use async_graphql::Schema;
 use std::sync::Arc;
@@ -35,6 +37,7 @@ pub fn build_schema(roster: Roster) -> RosterSchema {
     let mut builder = Schema::build(Query, Mutation, Subscription)
         .extension(OperationMetrics)
         .extension(ErrorCodes)
+        .extension(writes::LoaderFreshness)
         .extension(RequestLimits(Arc::new(limits.clone())))
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives);

@@ -1,16 +1,15 @@
 //! `type Mutation`.
 
 use async_graphql::{Context, ID, Object, Result};
-use uuid::Uuid;
 
-use super::context::{ContextExt, parse_id};
-use super::guards::{Intent, WorkspaceGuard};
+use super::context::{ContextExt, viewer};
+use super::guards::permit;
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
 use super::types::{
     Account, ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, ResetPasswordInput,
     SignUpInput, Workspace,
 };
-use crate::domain::Role;
+use crate::domain::{Action, Role};
 
 pub struct Mutation;
 
@@ -42,50 +41,41 @@ impl Mutation {
 
     /// Creates a workspace owned by the viewer.
     async fn create_workspace(&self, ctx: &Context<'_>, name: String) -> Result<Workspace> {
-        let viewer = ctx.viewer()?.id;
+        let viewer = viewer(ctx).await?.id;
         let row = ctx.roster()?.create_workspace(viewer, &name).await?;
-        ctx.memberships_changed();
         Ok(Workspace { row, viewer })
     }
 
     /// Owner or admin.
-    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Rename)")]
     async fn rename_workspace(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         name: String,
     ) -> Result<Workspace> {
-        let id = parse_id("workspaceId", &workspace_id)?;
-        let viewer = ctx.viewer()?.id;
-        let row = ctx.roster()?.rename_workspace(viewer, id, &name).await?;
-        Ok(Workspace { row, viewer })
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::RenameWorkspace).await?;
+        let row = ctx.roster()?.rename_workspace(&intent, &name).await?;
+        Ok(Workspace {
+            row,
+            viewer: intent.actor,
+        })
     }
 
     /// Invites people by email: new addresses (and accounts whose address is not verified) get
     /// an activation link by email; verified accounts join at once. One result per distinct
     /// address, in input order. The viewer's own address must be verified.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &input.workspace_id, Intent::Invite(input.role))"
-    )]
     async fn invite_members(
         &self,
         ctx: &Context<'_>,
         input: InviteMembersInput,
     ) -> Result<InviteMembersPayload> {
-        let viewer = ctx.viewer()?.id;
-        let workspace = parse_id("workspaceId", &input.workspace_id)?;
+        let action = Action::Invite { role: input.role };
+        let intent = permit(ctx, "workspaceId", &input.workspace_id, action).await?;
+        let viewer = intent.actor;
         let results = ctx
             .roster()?
-            .invite_members(
-                viewer,
-                workspace,
-                &input.emails,
-                input.role,
-                input.language.as_deref(),
-            )
+            .invite_members(&intent, &input.emails, input.language.as_deref())
             .await?;
-        ctx.memberships_changed();
         Ok(InviteMembersPayload {
             results: results
                 .into_iter()
@@ -95,70 +85,61 @@ impl Mutation {
     }
 
     /// Sends a PENDING member a fresh invitation; the previous link stops working.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Resend(&account_id))"
-    )]
     async fn resend_invitation(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         account_id: ID,
     ) -> Result<InvitationResult> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
-        let result = ctx
-            .roster()?
-            .resend_invitation(viewer, workspace, target)
-            .await?;
-        ctx.memberships_changed();
-        Ok(InvitationResult { result, viewer })
+        let action = Action::ResendInvitation {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let result = ctx.roster()?.resend_invitation(&intent).await?;
+        Ok(InvitationResult {
+            result,
+            viewer: intent.actor,
+        })
     }
 
     /// Kills a PENDING member's invitation link (the membership stays; `removeMember` removes
     /// it). True when a live link was revoked.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Revoke(&account_id))"
-    )]
     async fn revoke_invitation(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         account_id: ID,
     ) -> Result<bool> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
-        ctx.memberships_changed();
-        Ok(ctx
-            .roster()?
-            .revoke_invitation(viewer, workspace, target)
-            .await?)
+        let action = Action::RevokeInvitation {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        Ok(ctx.roster()?.revoke_invitation(&intent).await?)
     }
 
     /// Removes a member ranked below the viewer. The account keeps its other workspaces; a
     /// PENDING account left with none is deleted.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Remove(&account_id))"
-    )]
     async fn remove_member(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
         account_id: ID,
     ) -> Result<RemoveMemberPayload> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
-        let row = ctx
-            .roster()?
-            .remove_member(viewer, workspace, target)
-            .await?;
-        ctx.memberships_changed();
+        let action = Action::RemoveMember {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let row = ctx.roster()?.remove_member(&intent).await?;
         Ok(RemoveMemberPayload {
             removed_account_id: account_id,
-            workspace: Workspace { row, viewer },
+            workspace: Workspace {
+                row,
+                viewer: intent.actor,
+            },
         })
     }
 
     /// Gives a member ranked below the viewer a role ranked below the viewer's (never OWNER).
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::ChangeRole(&account_id, role))"
-    )]
     async fn update_member_role(
         &self,
         ctx: &Context<'_>,
@@ -166,38 +147,31 @@ impl Mutation {
         account_id: ID,
         role: Role,
     ) -> Result<Member> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
-        let (row, account) = ctx
-            .roster()?
-            .update_member_role(viewer, workspace, target, role)
-            .await?;
-        ctx.memberships_changed();
+        let action = Action::ChangeRole {
+            target: &account_id,
+            new_role: role,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let (row, account) = ctx.roster()?.update_member_role(&intent).await?;
         Ok(Member {
             row,
             account,
-            viewer,
+            viewer: intent.actor,
         })
     }
 
     /// Emails the owner a 6-digit code for `transferOwnership` (valid 5 minutes; one per minute).
     /// False when the server does not require codes.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::SendTransferCode)"
-    )]
     async fn send_ownership_transfer_code(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
     ) -> Result<bool> {
-        let viewer = ctx.viewer()?.id;
-        let workspace = parse_id("workspaceId", &workspace_id)?;
-        Ok(ctx.roster()?.send_transfer_code(viewer, workspace).await?)
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::SendTransferCode).await?;
+        Ok(ctx.roster()?.send_transfer_code(&intent).await?)
     }
 
     /// Makes an ACTIVE member the owner; the old owner becomes ADMIN. Both are emailed.
-    #[graphql(
-        guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Transfer(&account_id))"
-    )]
     async fn transfer_ownership(
         &self,
         ctx: &Context<'_>,
@@ -205,22 +179,24 @@ impl Mutation {
         account_id: ID,
         code: Option<String>,
     ) -> Result<Workspace> {
-        let (viewer, workspace, target) = ids(ctx, &workspace_id, &account_id)?;
+        let action = Action::TransferOwnership {
+            target: &account_id,
+        };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
         let row = ctx
             .roster()?
-            .transfer_ownership(viewer, workspace, target, code.as_deref())
+            .transfer_ownership(&intent, code.as_deref())
             .await?;
-        ctx.memberships_changed();
-        Ok(Workspace { row, viewer })
+        Ok(Workspace {
+            row,
+            viewer: intent.actor,
+        })
     }
 
     /// The viewer leaves the workspace (an owner must transfer ownership first).
-    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::Leave)")]
     async fn leave_workspace(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<bool> {
-        let viewer = ctx.viewer()?.id;
-        let workspace = parse_id("workspaceId", &workspace_id)?;
-        ctx.roster()?.leave_workspace(viewer, workspace).await?;
-        ctx.memberships_changed();
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::Leave).await?;
+        ctx.roster()?.leave_workspace(&intent).await?;
         Ok(true)
     }
 
@@ -247,8 +223,8 @@ impl Mutation {
     /// Emails the viewer a new verification link (rate-limited). False when the address is
     /// verified already.
     async fn send_verification_email(&self, ctx: &Context<'_>) -> Result<bool> {
-        let viewer = ctx.viewer()?;
-        Ok(ctx.roster()?.send_verification_email(viewer).await?)
+        let viewer = viewer(ctx).await?;
+        Ok(ctx.roster()?.send_verification_email(&viewer).await?)
     }
 
     /// Emails a single-use password-reset link (30 minutes) to the address if it has an
@@ -281,12 +257,12 @@ impl Mutation {
         current_password: String,
         new_password: String,
     ) -> Result<bool> {
-        let viewer = ctx.viewer()?;
+        let viewer = viewer(ctx).await?;
         let session = ctx.session()?;
         Ok(ctx
             .roster()?
             .change_password(
-                viewer,
+                &viewer,
                 session,
                 &current_password,
                 &new_password,
@@ -300,17 +276,4 @@ impl Mutation {
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         Ok(ctx.roster()?.logout(&refresh_token).await?)
     }
-}
-
-/// The viewer, and the workspace and account arguments, parsed.
-fn ids(
-    ctx: &Context<'_>,
-    workspace_id: &ID,
-    account_id: &ID,
-) -> crate::error::AppResult<(Uuid, Uuid, Uuid)> {
-    Ok((
-        ctx.viewer()?.id,
-        parse_id("workspaceId", workspace_id)?,
-        parse_id("accountId", account_id)?,
-    ))
 }

@@ -2,10 +2,11 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, membership_of, parse_id};
-use super::guards::{Intent, WorkspaceGuard};
+use super::context::{ContextExt, access, viewer_for_list};
+use super::guards::permit;
 use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
+use crate::domain::Action;
 
 pub struct Query;
 
@@ -13,24 +14,32 @@ pub struct Query;
 impl Query {
     /// The signed-in account.
     async fn me(&self, ctx: &Context<'_>) -> Result<Account> {
-        Ok(Account::of_viewer(ctx.viewer()?.clone()))
+        let with_workspaces = ctx.look_ahead().field("workspaces").exists();
+        Ok(Account::of_viewer(
+            viewer_for_list(ctx, with_workspaces).await?,
+        ))
     }
 
     /// The viewer's workspaces, oldest membership first.
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<Workspace>> {
-        Ok(Account::of_viewer(ctx.viewer()?.clone())
+        Ok(Account::of_viewer(viewer_for_list(ctx, true).await?)
             .visible_workspaces(ctx)
             .await?)
     }
 
     /// One of the viewer's workspaces; `NOT_FOUND` unless the viewer is a member.
-    #[graphql(guard = "WorkspaceGuard::new(\"id\", &id, Intent::View)")]
     async fn workspace(&self, ctx: &Context<'_>, id: ID) -> Result<Workspace> {
-        let id = parse_id("id", &id)?;
-        let viewer = ctx.viewer()?.id;
-        // The guard loaded the viewer's membership, workspace included.
-        let row = membership_of(ctx, viewer, id).await?.workspace;
-        Ok(Workspace { row, viewer })
+        let intent = permit(ctx, "id", &id, Action::ViewWorkspace).await?;
+        // `permit` loaded the viewer with its membership, workspace included.
+        let access = access(ctx, Some(intent.workspace)).await?;
+        let row = access
+            .membership
+            .ok_or(crate::error::AppError::NotFound("workspace"))?
+            .workspace;
+        Ok(Workspace {
+            row,
+            viewer: access.viewer.id,
+        })
     }
 
     /// What an invitation link is for (public); null when it is invalid, revoked or expired. A

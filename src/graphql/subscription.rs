@@ -4,10 +4,11 @@ use async_graphql::{Context, ID, Result, SimpleObject, Subscription as Subscript
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::context::{ContextExt, parse_id};
-use super::guards::{Intent, WorkspaceGuard};
+use super::context::ContextExt;
+use super::guards::permit;
 use super::types::audit::AuditEvent;
-use crate::db::audit::AuditAction;
+use crate::domain::Action;
+use crate::domain::AuditAction;
 
 pub struct Subscription;
 
@@ -24,15 +25,14 @@ impl Subscription {
     /// Every membership change of a workspace the viewer belongs to (invitations, joins,
     /// removals, role changes, transfers, renames). The stream ends after the viewer's own
     /// removal or departure.
-    #[graphql(guard = "WorkspaceGuard::new(\"workspaceId\", &workspace_id, Intent::View)")]
     async fn member_events(
         &self,
         ctx: &Context<'_>,
         workspace_id: ID,
     ) -> Result<impl Stream<Item = MemberEvent>> {
-        let viewer = ctx.viewer()?.id;
-        let workspace = parse_id("workspaceId", &workspace_id)?;
-        let receiver = ctx.roster()?.events.subscribe();
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::ViewWorkspace).await?;
+        let (viewer, workspace) = (intent.actor, intent.workspace);
+        let receiver = ctx.roster()?.events.subscribe(workspace);
         Ok(futures_util::stream::unfold(
             (receiver, false),
             move |(mut receiver, finished)| async move {

@@ -75,9 +75,7 @@ impl Connection {
     /// A subscription can live for hours: its loaders batch but keep nothing, so each event
     /// reads accounts as they are now (an invitee who activated is named as they chose).
     fn loaders(&self) -> loaders::Loaders {
-        let loaders = loaders::for_request(self.roster.db.clone(), self.roster.loader_delay());
-        loaders.enable_all_cache(false);
-        loaders
+        loaders::for_subscription(&self.roster)
     }
 
     async fn serve_legacy(self, socket: WebSocket, protocol: GraphQLProtocol) {

@@ -10,9 +10,10 @@ use crate::auth::bearer::Credentials;
 use crate::auth::jwt::TokenError;
 use crate::auth::{password, tokens};
 use crate::db::accounts::NewAccount;
+use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Tx};
 use crate::domain::names::{check_password, parse_name};
-use crate::domain::{AccountStatus, EmailPolicy, Language};
+use crate::domain::{AccountStatus, EmailPolicy, Language, Role};
 use crate::error::{AppError, AppResult};
 
 /// The window of the login limits.
@@ -38,22 +39,33 @@ pub enum Authenticated {
         /// The session (login) the access token belongs to.
         session: Uuid,
     },
+    /// A valid access token, not yet checked against the database (see
+    /// [`Roster::authenticate_lazily`]).
+    Claims { account: Uuid, session: Uuid },
 }
 
+/// Why a valid token no longer signs anyone in.
+pub const SESSION_ENDED: &str = "this session has ended: sign in again";
+
 impl Authenticated {
+    /// The checked viewer; `UNAUTHENTICATED` otherwise (also for unchecked claims: check them
+    /// with [`Roster::access`] first).
     pub fn viewer(&self) -> AppResult<&AccountRow> {
         match self {
             Authenticated::Viewer { account, .. } => Ok(account),
+            Authenticated::Claims { .. } => Err(AppError::Unauthenticated(SESSION_ENDED)),
             Authenticated::Anonymous => Err(AppError::Unauthenticated("authentication required")),
             Authenticated::Rejected(why) => Err(AppError::Unauthenticated(why)),
         }
     }
 
+    /// The session of the token (for claims: check them first).
     pub fn session(&self) -> AppResult<Uuid> {
-        self.viewer()?;
         match self {
-            Authenticated::Viewer { session, .. } => Ok(*session),
-            _ => Err(AppError::Unauthenticated("authentication required")),
+            Authenticated::Viewer { session, .. } | Authenticated::Claims { session, .. } => {
+                Ok(*session)
+            }
+            _ => self.viewer().map(|_| Uuid::nil()),
         }
     }
 }
@@ -67,48 +79,92 @@ pub(crate) fn valid_name(field: &'static str, raw: &str) -> AppResult<String> {
 }
 
 impl Roster {
+    /// Checks the request's credentials (the token only, no database): a valid token becomes
+    /// [`Authenticated::Claims`], checked against the database by the first field that needs
+    /// the viewer, together with the workspace that field is about (see [`Roster::access`]).
+    pub async fn authenticate_lazily(
+        &self,
+        credentials: Credentials<'_>,
+    ) -> AppResult<Authenticated> {
+        Ok(self.verify_token(credentials))
+    }
+
     /// Checks the request's credentials and re-reads the account with its session (one
-    /// statement), so a banned account's or a revoked session's token stops working at once.
-    /// Refreshes `lastActiveAt` at most once a minute.
+    /// statement), so a banned account's or a revoked session's token stops working at once
+    /// (WebSocket connections, checked once when they open).
     pub async fn authenticate(&self, credentials: Credentials<'_>) -> AppResult<Authenticated> {
+        match self.verify_token(credentials) {
+            Authenticated::Claims { account, session } => {
+                Ok(match self.access(account, session, &[], false).await? {
+                    Some((account, _)) => Authenticated::Viewer { account, session },
+                    None => Authenticated::Rejected(SESSION_ENDED),
+                })
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn verify_token(&self, credentials: Credentials<'_>) -> Authenticated {
         let token = match credentials {
-            Credentials::None => return Ok(Authenticated::Anonymous),
+            Credentials::None => return Authenticated::Anonymous,
             Credentials::Malformed => {
-                return Ok(Authenticated::Rejected(
+                return Authenticated::Rejected(
                     "the Authorization header must be `Bearer <accessToken>`",
-                ));
+                );
             }
             Credentials::Bearer(token) => token,
         };
-        let claims = match self.jwt.verify(token) {
-            Ok(claims) => claims,
-            Err(TokenError::Expired) => {
-                return Ok(Authenticated::Rejected(
-                    "access token expired: get a new one with the refreshToken mutation",
-                ));
-            }
-            Err(TokenError::Invalid) => {
-                return Ok(Authenticated::Rejected("invalid access token"));
-            }
+        match self.jwt.verify(token) {
+            Ok(claims) => Authenticated::Claims {
+                account: claims.sub,
+                session: claims.sid,
+            },
+            Err(TokenError::Expired) => Authenticated::Rejected(
+                "access token expired: get a new one with the refreshToken mutation",
+            ),
+            Err(TokenError::Invalid) => Authenticated::Rejected("invalid access token"),
+        }
+    }
+
+    /// Re-reads `account` with its live `session` and its memberships among `workspaces` (all
+    /// of them, oldest first, when `all`), in one statement; `None` when the session ended or the account may not sign in (banned,
+    /// pending). Refreshes `lastActiveAt` at most once a minute.
+    pub async fn access(
+        &self,
+        account: Uuid,
+        session: Uuid,
+        workspaces: &[Uuid],
+        all: bool,
+    ) -> sqlx::Result<Option<(AccountRow, Vec<AccountWorkspaceRow>)>> {
+        let rows = self.db.access(account, session, workspaces, all).await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
         };
-        let account = self.db.account_in_session(claims.sub, claims.sid).await?;
-        let Some(mut account) = account.filter(|a| a.status == AccountStatus::Active) else {
-            return Ok(Authenticated::Rejected(
-                "this session has ended: sign in again",
-            ));
-        };
+        if first.account.status != AccountStatus::Active {
+            return Ok(None);
+        }
+        let mut viewer = first.account.clone();
+        let memberships = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(AccountWorkspaceRow {
+                    account_id: r.account.id,
+                    id: r.workspace_id?,
+                    name: r.workspace_name?,
+                    created_at: r.workspace_created_at?,
+                    role: Role::parse(r.role.as_deref()?)?,
+                })
+            })
+            .collect();
         let now = self.now();
-        if account
+        if viewer
             .last_active_at
             .is_none_or(|at| now - at >= Duration::seconds(60))
         {
-            self.db.touch_account(account.id, now).await?;
-            account.last_active_at = Some(now);
+            self.db.touch_account(viewer.id, now).await?;
+            viewer.last_active_at = Some(now);
         }
-        Ok(Authenticated::Viewer {
-            account,
-            session: claims.sid,
-        })
+        Ok(Some((viewer, memberships)))
     }
 
     /// Creates an ACTIVE account whose address is not verified yet, its own workspace, and the
@@ -161,11 +217,14 @@ impl Roster {
         let lenient = EmailPolicy {
             allow_dotless_domains: true,
         };
-        let account = match lenient.parse(&normalized) {
-            Ok(email) => self.db.account_by_email(email.as_str()).await?,
+        let credential = match lenient.parse(&normalized) {
+            Ok(email) => self.db.credential_by_email(email.as_str()).await?,
             Err(_) => None,
         };
-        let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+        let (account, hash) = match credential {
+            Some(c) => (Some(c.account), c.password_hash),
+            None => (None, None),
+        };
         let password_ok = password::verify(password.to_owned(), hash).await;
         match account {
             Some(account) if password_ok && account.status == AccountStatus::Active => {

@@ -1,34 +1,36 @@
 //! Live membership events for `memberEvents` subscribers.
 //!
-//! Every audit event is published once its transaction commits: to this process's subscribers
-//! directly, and on PostgreSQL also through `NOTIFY` (sent inside the transaction, so delivered
-//! only on commit) to the other replicas, whose listeners read the events by id and re-publish
-//! them locally. One notification carries the ids of up to [`IDS_PER_NOTIFY`] events.
+//! Every audit event is published once its transaction commits (`Roster::commit`): to this
+//! process's subscribers of its workspace directly, and on PostgreSQL also through `NOTIFY`
+//! (see `db::notify`) to the other replicas, whose listeners read the events by id and
+//! re-publish them locally. One notification carries the ids of up to [`IDS_PER_NOTIFY`]
+//! events. Each workspace with subscribers has its own broadcast channel, so a subscriber is
+//! woken only by its workspace's events.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::Roster;
 use crate::db::audit::AuditEventRow;
-use crate::db::{Db, Pool, Tx};
+use crate::db::notify::{Listener, events_channel};
+use crate::db::{Db, Tx};
 
-/// Prefix of the PostgreSQL channel replicas share; the schema name follows, so deployments
-/// in different schemas of one database do not hear each other.
-const CHANNEL_PREFIX: &str = "roster_events_";
 /// Events buffered per subscriber before a slow one starts missing some.
 const BUFFER: usize = 1024;
 /// Event ids per notification (PostgreSQL caps a payload at 8000 bytes; an id takes 37).
 const IDS_PER_NOTIFY: usize = 150;
 
-/// One process's fan-out of committed events.
+type Channels = HashMap<Uuid, broadcast::Sender<Arc<AuditEventRow>>>;
+
+/// One process's fan-out of committed events, one channel per watched workspace.
 #[derive(Clone)]
 pub struct Events {
-    sender: broadcast::Sender<Arc<AuditEventRow>>,
+    channels: Arc<Mutex<Channels>>,
     /// Tells this replica's own notifications apart from the others'.
     origin: Uuid,
-    /// The PostgreSQL channel (empty on SQLite).
-    channel: Arc<str>,
+    /// The PostgreSQL channel (`None` on SQLite).
+    channel: Option<Arc<str>>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -40,46 +42,54 @@ struct Notification {
 impl Events {
     /// Events for `db`; on PostgreSQL also relays other replicas' events until the pool closes.
     pub async fn start(db: &Db) -> sqlx::Result<Events> {
-        let channel: String = match db.pool() {
-            Pool::Postgres(pool) => {
-                let schema: String = sqlx::query_scalar("SELECT current_schema()")
-                    .fetch_one(pool)
-                    .await?;
-                // Channel names are identifiers: at most 63 bytes.
-                format!("{CHANNEL_PREFIX}{schema}")
-                    .chars()
-                    .take(63)
-                    .collect()
-            }
-            Pool::Sqlite(_) => String::new(),
-        };
         let events = Events {
-            sender: broadcast::channel(BUFFER).0,
+            channels: Arc::default(),
             origin: Uuid::new_v4(),
-            channel: channel.into(),
+            channel: events_channel(db).await?.map(Into::into),
         };
         events.listen(db);
         Ok(events)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<AuditEventRow>> {
-        self.sender.subscribe()
+    fn channels(&self) -> std::sync::MutexGuard<'_, Channels> {
+        // A panic while holding the lock leaves the map usable.
+        self.channels.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The events of `workspace` from now on.
+    pub fn subscribe(&self, workspace: Uuid) -> broadcast::Receiver<Arc<AuditEventRow>> {
+        let mut channels = self.channels();
+        // Forget the channels whose subscribers all left (the map stays as small as the set of
+        // watched workspaces).
+        channels.retain(|_, sender| sender.receiver_count() > 0);
+        channels
+            .entry(workspace)
+            .or_insert_with(|| broadcast::channel(BUFFER).0)
+            .subscribe()
     }
 
     fn publish(&self, event: AuditEventRow) {
-        // No subscribers is not an error.
-        let _ = self.sender.send(Arc::new(event));
+        let mut channels = self.channels();
+        if let Some(sender) = channels.get(&event.workspace_id) {
+            if sender.receiver_count() == 0 {
+                // Its last subscriber left: forget the channel.
+                channels.remove(&event.workspace_id);
+            } else {
+                // A subscriber leaving meanwhile is not an error.
+                let _ = sender.send(Arc::new(event));
+            }
+        }
     }
 
     fn listen(&self, db: &Db) {
-        let Pool::Postgres(pool) = db.pool() else {
+        let Some(channel) = self.channel.clone() else {
             return;
         };
-        let (pool, db, events) = (pool.clone(), db.clone(), self.clone());
+        let (db, events) = (db.clone(), self.clone());
         tokio::spawn(async move {
             loop {
-                if let Err(e) = events.relay(&pool, &db).await {
-                    if pool.is_closed() {
+                if let Err(e) = events.relay(&db, &channel).await {
+                    if db.is_closed() {
                         return;
                     }
                     tracing::warn!(error = %e, "member-event listener failed; reconnecting");
@@ -89,12 +99,13 @@ impl Events {
         });
     }
 
-    async fn relay(&self, pool: &sqlx::PgPool, db: &Db) -> sqlx::Result<()> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(&self.channel).await?;
+    async fn relay(&self, db: &Db, channel: &str) -> sqlx::Result<()> {
+        let Some(mut listener) = Listener::start(db, channel).await? else {
+            return Ok(());
+        };
         loop {
-            let notification = listener.recv().await?;
-            match serde_json::from_str::<Notification>(notification.payload()) {
+            let payload = listener.recv().await?;
+            match serde_json::from_str::<Notification>(&payload) {
                 Ok(n) if n.origin != self.origin => {
                     for event in db.audit_events(&n.events).await? {
                         self.publish(event);
@@ -105,33 +116,33 @@ impl Events {
             }
         }
     }
-}
 
-impl Roster {
-    /// Commits `tx`, publishes the audit events it recorded and wakes the outbox worker if it
-    /// queued an email.
-    pub(crate) async fn commit(&self, mut tx: Tx) -> sqlx::Result<()> {
-        let events = std::mem::take(&mut tx.events);
-        let queued_email = tx.queued_email;
-        if tx.can_notify() {
-            for chunk in events.chunks(IDS_PER_NOTIFY) {
-                let note = Notification {
-                    origin: self.events.origin,
-                    events: chunk.iter().map(|e| e.id).collect(),
-                };
-                match serde_json::to_string(&note) {
-                    Ok(payload) => tx.notify(&self.events.channel, &payload).await?,
-                    Err(e) => tracing::warn!(error = %e, "cannot encode member events"),
-                }
+    /// Tells the other replicas (PostgreSQL) about `events`, inside `tx`: they hear of them
+    /// only if it commits.
+    pub(crate) async fn announce(&self, tx: &mut Tx, events: &[AuditEventRow]) -> sqlx::Result<()> {
+        let Some(channel) = &self.channel else {
+            return Ok(());
+        };
+        if !tx.can_notify() {
+            return Ok(());
+        }
+        for chunk in events.chunks(IDS_PER_NOTIFY) {
+            let note = Notification {
+                origin: self.origin,
+                events: chunk.iter().map(|e| e.id).collect(),
+            };
+            match serde_json::to_string(&note) {
+                Ok(payload) => tx.notify(channel, &payload).await?,
+                Err(e) => tracing::warn!(error = %e, "cannot encode member events"),
             }
         }
-        tx.commit().await?;
-        for event in events {
-            self.events.publish(event);
-        }
-        if queued_email {
-            self.mail_wakeup.notify_one();
-        }
         Ok(())
+    }
+
+    /// Hands committed events to this process's subscribers.
+    pub(crate) fn publish_all(&self, events: Vec<AuditEventRow>) {
+        for event in events {
+            self.publish(event);
+        }
     }
 }

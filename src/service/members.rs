@@ -5,9 +5,9 @@
 use uuid::Uuid;
 
 use super::Roster;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
-use crate::domain::{Action, Role, Subject, authorize};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
+use crate::domain::{Intent, Role, Subject, authorize};
 use crate::error::{AppError, AppResult};
 
 /// The workspace and the actor's membership, read under the workspace lock.
@@ -22,27 +22,25 @@ pub(crate) struct Target {
     pub account: AccountRow,
 }
 
-/// Locks `workspace` (membership changes of one workspace run one at a time), reads the actor's
-/// membership and authorizes `action` with it.
-pub(crate) async fn lock_and_authorize(
-    tx: &mut Tx,
-    workspace: Uuid,
-    actor: Uuid,
-    action: Action,
-) -> AppResult<Locked> {
-    let locked = lock(tx, workspace, actor).await?;
+/// Locks the intent's workspace (membership changes of one workspace run one at a time), reads
+/// the actor's membership and authorizes the intent's action (which has no target) with it.
+pub(crate) async fn lock_and_authorize(tx: &mut Tx, intent: &Intent) -> AppResult<Locked> {
+    let locked = lock(tx, intent.workspace, intent.actor).await?;
+    let action = intent
+        .action
+        .try_map_target(|_| Err(AppError::Internal(anyhow::anyhow!("unexpected target"))))?;
     authorize(locked.actor.role, action)?;
     Ok(locked)
 }
 
-/// As [`lock_and_authorize`], for an action on the member `target`, built by `action` from it.
+/// As [`lock_and_authorize`], for an action on a member: reads the target's membership and
+/// account under the lock too, and authorizes the action as aimed at it.
 pub(crate) async fn lock_and_authorize_on(
     tx: &mut Tx,
-    workspace: Uuid,
-    actor: Uuid,
-    target: Uuid,
-    action: impl FnOnce(Subject) -> Action,
+    intent: &Intent,
 ) -> AppResult<(Locked, Target)> {
+    let (workspace, actor) = (intent.workspace, intent.actor);
+    let target = target_of(intent)?;
     let locked = lock(tx, workspace, actor).await?;
     let member = tx
         .member(workspace, target)
@@ -56,8 +54,30 @@ pub(crate) async fn lock_and_authorize_on(
         role: member.role,
         is_self: target == actor,
     };
-    authorize(locked.actor.role, action(subject))?;
+    authorize(
+        locked.actor.role,
+        intent
+            .action
+            .try_map_target(|_| Ok::<_, AppError>(subject))?,
+    )?;
     Ok((locked, Target { member, account }))
+}
+
+/// The account an intent's action is aimed at.
+pub(crate) fn target_of(intent: &Intent) -> AppResult<Uuid> {
+    intent
+        .action
+        .target()
+        .copied()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("{:?} has no target", intent.action)))
+}
+
+/// The role an intent's action gives.
+pub(crate) fn granted_role(intent: &Intent) -> AppResult<Role> {
+    intent
+        .action
+        .granted_role()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("{:?} grants no role", intent.action)))
 }
 
 async fn lock(tx: &mut Tx, workspace: Uuid, actor: Uuid) -> AppResult<Locked> {
@@ -79,19 +99,11 @@ async fn lock(tx: &mut Tx, workspace: Uuid, actor: Uuid) -> AppResult<Locked> {
 impl Roster {
     /// Removes `target` from `workspace`: the membership goes, its open invitations to this
     /// workspace are revoked, and a PENDING account left with no workspace is deleted.
-    pub async fn remove_member(
-        &self,
-        actor: Uuid,
-        workspace: Uuid,
-        target: Uuid,
-    ) -> AppResult<WorkspaceRow> {
+    pub async fn remove_member(&self, intent: &Intent) -> AppResult<WorkspaceRow> {
+        let actor = intent.actor;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let (locked, Target { member, account }) =
-            lock_and_authorize_on(&mut tx, workspace, actor, target, |target| {
-                Action::RemoveMember { target }
-            })
-            .await?;
+        let (locked, Target { member, account }) = lock_and_authorize_on(&mut tx, intent).await?;
         self.drop_membership(
             &mut tx,
             &member,
@@ -106,10 +118,11 @@ impl Roster {
     }
 
     /// The viewer leaves `workspace` (the owner must transfer ownership first).
-    pub async fn leave_workspace(&self, actor: Uuid, workspace: Uuid) -> AppResult<()> {
+    pub async fn leave_workspace(&self, intent: &Intent) -> AppResult<()> {
+        let actor = intent.actor;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Action::Leave).await?;
+        let locked = lock_and_authorize(&mut tx, intent).await?;
         let account = tx
             .account(actor)
             .await?
@@ -144,7 +157,7 @@ impl Roster {
         }
         tx.revoke_invitation(ws, member.account_id, now).await?;
         let event = NewAuditEvent::new(ws, actor, action)
-            .about(account)
+            .about(account.id, &account.email)
             .roles(Some(member.role), None);
         tx.audit(event, now).await?;
         // After the audit row: deleting the account nulls its target_id (the email stays).
@@ -153,23 +166,14 @@ impl Roster {
     }
 
     /// Gives `target` a new role (never OWNER: ownership moves by transfer).
-    pub async fn update_member_role(
-        &self,
-        actor: Uuid,
-        workspace: Uuid,
-        target: Uuid,
-        role: Role,
-    ) -> AppResult<(MemberRow, AccountRow)> {
+    pub async fn update_member_role(&self, intent: &Intent) -> AppResult<(MemberRow, AccountRow)> {
+        let Intent {
+            actor, workspace, ..
+        } = *intent;
+        let (target, role) = (target_of(intent)?, granted_role(intent)?);
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let (_, Target { member, account }) =
-            lock_and_authorize_on(&mut tx, workspace, actor, target, |target| {
-                Action::ChangeRole {
-                    target,
-                    new_role: role,
-                }
-            })
-            .await?;
+        let (_, Target { member, account }) = lock_and_authorize_on(&mut tx, intent).await?;
         let updated = tx
             .set_role(workspace, target, member.role, role)
             .await?
@@ -177,7 +181,7 @@ impl Roster {
                 AppError::Conflict("the membership changed meanwhile; reload and retry".into())
             })?;
         let event = NewAuditEvent::new(workspace, actor, AuditAction::RoleChanged)
-            .about(&account)
+            .about(account.id, &account.email)
             .roles(Some(member.role), Some(role));
         tx.audit(event, now).await?;
         self.commit(tx).await?;

@@ -1,7 +1,7 @@
 //! Roster's use cases, independent of GraphQL and HTTP: each flow validates its input, applies
 //! the domain rules and talks to the database. Resolvers are thin calls into these.
 
-mod auth;
+pub mod auth;
 mod events;
 mod invitations;
 mod members;
@@ -9,6 +9,7 @@ mod ownership;
 mod recovery;
 mod throttle;
 mod workspaces;
+pub mod writes;
 
 pub use auth::{Authenticated, Session};
 pub use events::Events;
@@ -20,7 +21,7 @@ use tokio::sync::Notify;
 use crate::auth::{JwtKeys, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 
 /// Key of the generated JWT secret in the `settings` table.
 const JWT_SECRET_SETTING: &str = "jwt_secret";
@@ -69,5 +70,21 @@ impl Roster {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Commits `tx`: announces its audit events to the other replicas (inside it), commits,
+    /// publishes the events here, tells the request that it wrote (its loaders drop what they
+    /// cached, see [`writes`]) and wakes the outbox worker if it queued an email.
+    pub(crate) async fn commit(&self, mut tx: Tx) -> sqlx::Result<()> {
+        let events = std::mem::take(&mut tx.events);
+        let queued_email = tx.queued_email;
+        self.events.announce(&mut tx, &events).await?;
+        tx.commit().await?;
+        writes::wrote();
+        self.events.publish_all(events);
+        if queued_email {
+            self.mail_wakeup.notify_one();
+        }
+        Ok(())
     }
 }

@@ -7,9 +7,9 @@ use uuid::Uuid;
 use super::Roster;
 use super::members::{Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::tokens;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{Tx, WorkspaceRow};
-use crate::domain::{Action, Role};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
+use crate::domain::{Intent, Role};
 use crate::error::{AppError, AppResult};
 use crate::mail::message::EmailMessage;
 
@@ -23,14 +23,16 @@ const MAX_CODE_FAILURES: i32 = 5;
 impl Roster {
     /// Emails a 6-digit code to the owner. Returns false (and sends nothing) when the server does
     /// not require codes (`ROSTER_TRANSFER_CODE=false`).
-    pub async fn send_transfer_code(&self, actor: Uuid, workspace: Uuid) -> AppResult<bool> {
+    pub async fn send_transfer_code(&self, intent: &Intent) -> AppResult<bool> {
+        let Intent {
+            actor, workspace, ..
+        } = *intent;
         if !self.config.transfer_code {
             return Ok(false);
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let locked =
-            lock_and_authorize(&mut tx, workspace, actor, Action::SendTransferCode).await?;
+        let locked = lock_and_authorize(&mut tx, intent).await?;
         if let Some(previous) = tx.transfer_code(workspace).await? {
             let wait = previous.sent_at + Duration::seconds(RESEND_AFTER_SECS) - now;
             if wait > Duration::zero() {
@@ -71,18 +73,16 @@ impl Roster {
     /// the emailed code when codes are required.
     pub async fn transfer_ownership(
         &self,
-        actor: Uuid,
-        workspace: Uuid,
-        target: Uuid,
+        intent: &Intent,
         code: Option<&str>,
     ) -> AppResult<WorkspaceRow> {
+        let Intent {
+            actor, workspace, ..
+        } = *intent;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let (locked, Target { member, account }) =
-            lock_and_authorize_on(&mut tx, workspace, actor, target, |target| {
-                Action::TransferOwnership { target }
-            })
-            .await?;
+        let (locked, Target { member, account }) = lock_and_authorize_on(&mut tx, intent).await?;
+        let target = account.id;
         // The owner reaches the workspace whether or not its address is proven: ownership goes
         // only to someone who proved theirs.
         if !account.standing().proven() {
@@ -114,7 +114,7 @@ impl Roster {
             .await?
             .ok_or_else(conflict)?;
         let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferred)
-            .about(&account)
+            .about(account.id, &account.email)
             .roles(Some(member.role), Some(Role::Owner));
         tx.audit(event, now).await?;
         let old_owner = tx

@@ -196,7 +196,8 @@ impl Roster {
         valid_password("newPassword", new)?;
         let now = self.now();
         let keys = self.reserve_login(&account.email, client_ip, now).await?;
-        if !password::verify(current.to_owned(), account.password_hash.clone()).await {
+        let hash = self.db.password_hash(account.id).await?;
+        if !password::verify(current.to_owned(), hash).await {
             return Err(AppError::bad_input(
                 "currentPassword",
                 "the current password is not right",

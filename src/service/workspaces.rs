@@ -6,9 +6,9 @@ use uuid::Uuid;
 use super::Roster;
 use super::auth::valid_name;
 use super::members::lock_and_authorize;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{Tx, WorkspaceRow};
-use crate::domain::{Action, Role};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
+use crate::domain::{Intent, Role};
 use crate::error::{AppError, AppResult};
 
 impl Roster {
@@ -40,16 +40,12 @@ impl Roster {
     }
 
     /// Renames a workspace (owner or admin).
-    pub async fn rename_workspace(
-        &self,
-        actor: Uuid,
-        id: Uuid,
-        name: &str,
-    ) -> AppResult<WorkspaceRow> {
+    pub async fn rename_workspace(&self, intent: &Intent, name: &str) -> AppResult<WorkspaceRow> {
+        let (actor, id) = (intent.actor, intent.workspace);
         let name = valid_name("name", name)?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        lock_and_authorize(&mut tx, id, actor, Action::RenameWorkspace).await?;
+        lock_and_authorize(&mut tx, intent).await?;
         let workspace = tx
             .rename_workspace(id, &name)
             .await?

@@ -193,9 +193,10 @@ pub async fn fresh_db(backend: Backend) -> Db {
                 .expect("create schema");
             created(Created::Schema(schema.clone()));
             admin.close().await;
-            let options = PgConnectOptions::from_str(&url)
-                .expect("TEST_DATABASE_URL")
-                .options([("search_path", schema.as_str())]);
+            let options = roster::db::postgres_settings(
+                PgConnectOptions::from_str(&url).expect("TEST_DATABASE_URL"),
+            )
+            .options([("search_path", schema.as_str())]);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)

@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Account, account};
-use crate::db::audit::{AuditAction, AuditEventRow};
+use crate::db::audit::AuditEventRow;
+use crate::domain::AuditAction;
 use crate::domain::Role;
 use crate::graphql::context::ContextExt;
+use crate::graphql::loaders::AuditTotalKey;
 
 /// One recorded change: who did what to whom, and when.
 #[derive(Clone)]
@@ -67,6 +69,9 @@ pub struct AuditEventConnection {
     pub edges: Vec<AuditEventEdge>,
     pub nodes: Vec<AuditEvent>,
     pub page_info: PageInfo,
+    /// The total, when it was loaded together with the page.
+    #[graphql(skip)]
+    pub total: Option<i64>,
     #[graphql(skip)]
     pub workspace: Uuid,
 }
@@ -75,7 +80,14 @@ pub struct AuditEventConnection {
 impl AuditEventConnection {
     /// Events in the whole log.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
-        let n = ctx.roster()?.db.audit_count(self.workspace).await?;
+        let n = match self.total {
+            Some(n) => n,
+            None => ctx
+                .loaders()?
+                .load_one(AuditTotalKey(self.workspace))
+                .await?
+                .unwrap_or(0),
+        };
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 }

@@ -9,15 +9,16 @@ use chrono::{DateTime, Utc};
 
 use uuid::Uuid;
 
-use super::context::{ContextExt, role_of};
+use super::context::{ContextExt, role_of, viewer_memberships};
 use super::cursor;
-use super::guards::{Intent, WorkspaceGuard};
+use super::guards::WorkspaceGuard;
 use super::loaders::{
-    AccountKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey, RoleKey, SharedWorkspacesKey,
+    AccountKey, AuditPageKey, AuditTotalKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey,
+    RoleKey, SharedWorkspacesKey,
 };
 use crate::db::members::MemberFilter;
 use crate::db::{AccountRow, WorkspaceRow};
-use crate::domain::{AccountStatus, Role};
+use crate::domain::{AccountStatus, Action, Role};
 use crate::error::{AppError, AppResult};
 use crate::service::Session;
 use async_graphql::connection::PageInfo;
@@ -81,14 +82,24 @@ impl Account {
     pub(crate) async fn visible_workspaces(&self, ctx: &Context<'_>) -> AppResult<Vec<Workspace>> {
         let viewer = self.viewer;
         let standing = self.row.standing();
-        let rows: Vec<_> = ctx
-            .loaders()?
-            .load_one(SharedWorkspacesKey {
-                viewer,
-                account: self.row.id,
-            })
-            .await?
-            .unwrap_or_default()
+        // The viewer's own list comes with its session check (one statement fewer).
+        let own = if self.row.id == viewer {
+            viewer_memberships(ctx).await?.map(|a| a.memberships)
+        } else {
+            None
+        };
+        let rows = match own {
+            Some(rows) => rows,
+            None => ctx
+                .loaders()?
+                .load_one(SharedWorkspacesKey {
+                    viewer,
+                    account: self.row.id,
+                })
+                .await?
+                .unwrap_or_default(),
+        };
+        let rows: Vec<_> = rows
             .into_iter()
             // Only the workspaces the viewer may enter (see `Standing::may_enter`).
             .filter(|r| self.row.id != viewer || standing.may_enter(r.role))
@@ -102,7 +113,7 @@ impl Account {
                 };
                 (key, Membership::from(r.clone()))
             });
-            ctx.loaders()?.feed_many(memberships).await;
+            ctx.loaders()?.feed_many(memberships);
         }
         Ok(rows
             .into_iter()
@@ -225,7 +236,7 @@ impl Workspace {
 
     /// The workspace's audit log, newest first (owners and admins). `first` <= 100.
     #[graphql(
-        guard = "WorkspaceGuard::on(self.row.id, self.viewer, Intent::ViewAuditLog)",
+        guard = "WorkspaceGuard::on(self.row.id, self.viewer, Action::ViewAuditLog)",
         complexity = "usize::try_from(first.unwrap_or(50)).unwrap_or(0).min(100) * child_complexity + 1"
     )]
     async fn audit_log(
@@ -239,11 +250,22 @@ impl Workspace {
             .as_deref()
             .map(|c| cursor::decode_audit("after", c))
             .transpose()?;
-        let mut rows = ctx
-            .roster()?
-            .db
-            .audit_page(self.row.id, after, first + 1)
-            .await?;
+        // The total in the same batch window as the page, when the query selects it.
+        let loaders = ctx.loaders()?;
+        let key = AuditPageKey {
+            workspace: self.row.id,
+            after,
+            limit: first + 1,
+        };
+        let wants_total = ctx.look_ahead().field("totalCount").exists();
+        let (rows, total) = futures_util::join!(loaders.load_one(key), async {
+            if wants_total {
+                loaders.load_one(AuditTotalKey(self.row.id)).await
+            } else {
+                Ok(None)
+            }
+        });
+        let mut rows = rows?.unwrap_or_default();
         let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
         rows.truncate(usize::try_from(first).unwrap_or(0));
         let edges: Vec<AuditEventEdge> = rows
@@ -265,6 +287,7 @@ impl Workspace {
             },
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
             edges,
+            total: total?,
             workspace: self.row.id,
         })
     }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::InvitationPreview;
 use crate::auth::{password, tokens};
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::invitations::InvitationRow;
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::names::check_password;
 use crate::domain::{AccountStatus, Standing};
 use crate::error::{AppError, AppResult, LinkProblem};
@@ -87,7 +87,7 @@ impl Roster {
             account.id,
             AuditAction::AccountActivated,
         )
-        .about(&account);
+        .about(account.id, &account.email);
         tx.audit(event, now).await?;
         let session = self.open_session(&mut tx, account, now).await?;
         self.commit(tx).await?;

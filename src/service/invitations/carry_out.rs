@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::InviteResult;
 use super::plan::Plan;
 use crate::auth::tokens;
-use crate::db::audit::{AuditAction, NewAuditEvent};
 use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::{InviteStatus, Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::mail::message::EmailMessage;
@@ -176,7 +176,7 @@ impl Roster {
             if let Some(action) = step.audit() {
                 events.push(
                     NewAuditEvent::new(ws, ctx.inviter.id, action)
-                        .about(account)
+                        .about(account.id, &account.email)
                         .roles(None, Some(member.role)),
                 );
             }
@@ -184,7 +184,7 @@ impl Roster {
             if let Some(old) = role_changes.get(&account.id) {
                 events.push(
                     NewAuditEvent::new(ws, ctx.inviter.id, AuditAction::RoleChanged)
-                        .about(account)
+                        .about(account.id, &account.email)
                         .roles(Some(*old), Some(member.role)),
                 );
                 message = Some(format!(

@@ -2,33 +2,25 @@
 //! link. Both follow the rank rule (an admin may not touch a pending admin's invitation), and
 //! a re-sent link goes to the address by email only: it is never returned to the caller.
 
-use uuid::Uuid;
-
 use super::carry_out::InviteContext;
 use super::plan::Plan;
 use super::{InviteResult, require_verified};
 use crate::db::Tx;
-use crate::db::audit::{AuditAction, NewAuditEvent};
-use crate::domain::{AccountStatus, Action, Subject};
+use crate::domain::audit::{AuditAction, NewAuditEvent};
+use crate::domain::{AccountStatus, Intent};
 use crate::error::{AppError, AppResult};
 use crate::service::Roster;
 use crate::service::members::{Locked, Target, lock_and_authorize_on};
 
 impl Roster {
     /// `resendInvitation`: a fresh link for a pending member, emailed; the old one stops working.
-    pub async fn resend_invitation(
-        &self,
-        actor: Uuid,
-        workspace: Uuid,
-        target: Uuid,
-    ) -> AppResult<InviteResult> {
+    pub async fn resend_invitation(&self, intent: &Intent) -> AppResult<InviteResult> {
+        let Intent {
+            actor, workspace, ..
+        } = *intent;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let (locked, Target { member, account }) =
-            pending_target(&mut tx, workspace, actor, target, |target| {
-                Action::ResendInvitation { target }
-            })
-            .await?;
+        let (locked, Target { member, account }) = pending_target(&mut tx, intent).await?;
         let inviter = tx
             .account(actor)
             .await?
@@ -58,23 +50,17 @@ impl Roster {
 
     /// `revokeInvitation`: the pending member's link stops working (the membership stays; remove
     /// the member to take it away). True when a live invitation was revoked.
-    pub async fn revoke_invitation(
-        &self,
-        actor: Uuid,
-        workspace: Uuid,
-        target: Uuid,
-    ) -> AppResult<bool> {
+    pub async fn revoke_invitation(&self, intent: &Intent) -> AppResult<bool> {
+        let Intent {
+            actor, workspace, ..
+        } = *intent;
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let (_, Target { member, account }) =
-            pending_target(&mut tx, workspace, actor, target, |target| {
-                Action::RevokeInvitation { target }
-            })
-            .await?;
-        let revoked = tx.revoke_invitation(workspace, target, now).await?;
+        let (_, Target { member, account }) = pending_target(&mut tx, intent).await?;
+        let revoked = tx.revoke_invitation(workspace, account.id, now).await?;
         if revoked {
             let event = NewAuditEvent::new(workspace, actor, AuditAction::InvitationRevoked)
-                .about(&account)
+                .about(account.id, &account.email)
                 .roles(None, Some(member.role));
             tx.audit(event, now).await?;
         }
@@ -83,15 +69,10 @@ impl Roster {
     }
 }
 
-/// Locks, authorizes `action` on `target`, and insists the target has not accepted yet.
-async fn pending_target(
-    tx: &mut Tx,
-    workspace: Uuid,
-    actor: Uuid,
-    target: Uuid,
-    action: impl FnOnce(Subject) -> Action,
-) -> AppResult<(Locked, Target)> {
-    let (locked, target) = lock_and_authorize_on(tx, workspace, actor, target, action).await?;
+/// Locks, authorizes the intent's action on its target, and insists the target has not
+/// accepted yet.
+async fn pending_target(tx: &mut Tx, intent: &Intent) -> AppResult<(Locked, Target)> {
+    let (locked, target) = lock_and_authorize_on(tx, intent).await?;
     let status = target.account.standing().member_status(target.member.role);
     if status != AccountStatus::Pending {
         return Err(AppError::Conflict(

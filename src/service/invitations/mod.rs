@@ -17,13 +17,12 @@ mod links;
 mod plan;
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::Roster;
-use super::members::lock_and_authorize;
+use super::members::{granted_role, lock_and_authorize};
 use crate::db::{AccountRow, MemberRow};
 use crate::domain::invite::{Entry, read_addresses};
-use crate::domain::{Action, InviteStatus, Language, Role};
+use crate::domain::{Intent, InviteStatus, Language};
 use crate::error::{AppError, AppResult};
 use carry_out::InviteContext;
 
@@ -68,12 +67,14 @@ impl Roster {
     /// own address is not verified may not invite (`FORBIDDEN`).
     pub async fn invite_members(
         &self,
-        actor: Uuid,
-        workspace: Uuid,
+        intent: &Intent,
         emails: &[String],
-        role: Role,
         language: Option<&str>,
     ) -> AppResult<Vec<InviteResult>> {
+        let Intent {
+            actor, workspace, ..
+        } = *intent;
+        let role = granted_role(intent)?;
         let limit = self.config.limits.invite_limit;
         if emails.is_empty() {
             return Err(AppError::bad_input(
@@ -97,7 +98,7 @@ impl Roster {
         let now = self.now();
 
         let mut tx = self.db.begin().await?;
-        let locked = lock_and_authorize(&mut tx, workspace, actor, Action::Invite { role }).await?;
+        let locked = lock_and_authorize(&mut tx, intent).await?;
         let inviter = tx
             .account(actor)
             .await?

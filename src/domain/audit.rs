@@ -1,0 +1,113 @@
+//! The audit log's vocabulary: what can happen to a workspace, and one entry to record.
+
+use uuid::Uuid;
+
+use super::Role;
+
+/// What happened (stored as its SCREAMING_SNAKE name).
+#[derive(
+    async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+)]
+pub enum AuditAction {
+    WorkspaceCreated,
+    WorkspaceRenamed,
+    MemberInvited,
+    MemberAdded,
+    InvitationResent,
+    InvitationRevoked,
+    AccountActivated,
+    MemberRemoved,
+    MemberLeft,
+    RoleChanged,
+    OwnershipTransferCodeSent,
+    OwnershipTransferred,
+}
+
+impl AuditAction {
+    const ALL: [AuditAction; 12] = [
+        AuditAction::WorkspaceCreated,
+        AuditAction::WorkspaceRenamed,
+        AuditAction::MemberInvited,
+        AuditAction::MemberAdded,
+        AuditAction::InvitationResent,
+        AuditAction::InvitationRevoked,
+        AuditAction::AccountActivated,
+        AuditAction::MemberRemoved,
+        AuditAction::MemberLeft,
+        AuditAction::RoleChanged,
+        AuditAction::OwnershipTransferCodeSent,
+        AuditAction::OwnershipTransferred,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::WorkspaceCreated => "WORKSPACE_CREATED",
+            AuditAction::WorkspaceRenamed => "WORKSPACE_RENAMED",
+            AuditAction::MemberInvited => "MEMBER_INVITED",
+            AuditAction::MemberAdded => "MEMBER_ADDED",
+            AuditAction::InvitationResent => "INVITATION_RESENT",
+            AuditAction::InvitationRevoked => "INVITATION_REVOKED",
+            AuditAction::AccountActivated => "ACCOUNT_ACTIVATED",
+            AuditAction::MemberRemoved => "MEMBER_REMOVED",
+            AuditAction::MemberLeft => "MEMBER_LEFT",
+            AuditAction::RoleChanged => "ROLE_CHANGED",
+            AuditAction::OwnershipTransferCodeSent => "OWNERSHIP_TRANSFER_CODE_SENT",
+            AuditAction::OwnershipTransferred => "OWNERSHIP_TRANSFERRED",
+        }
+    }
+}
+
+impl TryFrom<String> for AuditAction {
+    type Error = super::role::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        AuditAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or(super::role::UnknownValue(s))
+    }
+}
+
+/// One audit entry to write.
+pub struct NewAuditEvent<'a> {
+    pub workspace: Uuid,
+    pub actor: Option<Uuid>,
+    pub action: AuditAction,
+    pub target: Option<Uuid>,
+    pub target_email: Option<&'a str>,
+    pub old_role: Option<Role>,
+    pub new_role: Option<Role>,
+}
+
+impl<'a> NewAuditEvent<'a> {
+    /// `actor` did `action` in `workspace` (to nobody in particular, until [`Self::about`]).
+    pub fn new(workspace: Uuid, actor: Uuid, action: AuditAction) -> Self {
+        NewAuditEvent {
+            workspace,
+            actor: Some(actor),
+            action,
+            target: None,
+            target_email: None,
+            old_role: None,
+            new_role: None,
+        }
+    }
+
+    /// ...to the account `target` of address `email` (kept even if the account is deleted
+    /// later).
+    pub fn about(self, target: Uuid, email: &'a str) -> Self {
+        NewAuditEvent {
+            target: Some(target),
+            target_email: Some(email),
+            ..self
+        }
+    }
+
+    /// ...changing the target's role from `old` to `new`.
+    pub fn roles(self, old: Option<Role>, new: Option<Role>) -> Self {
+        NewAuditEvent {
+            old_role: old,
+            new_role: new,
+            ..self
+        }
+    }
+}
