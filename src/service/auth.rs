@@ -53,9 +53,7 @@ impl Authenticated {
     pub fn viewer(&self) -> AppResult<&AccountRow> {
         match self {
             Authenticated::Viewer { account, .. } => Ok(account),
-            Authenticated::Claims { .. } => Err(AppError::Unauthenticated(SESSION_ENDED)),
-            Authenticated::Anonymous => Err(AppError::Unauthenticated("authentication required")),
-            Authenticated::Rejected(why) => Err(AppError::Unauthenticated(why)),
+            other => Err(other.refusal()),
         }
     }
 
@@ -65,7 +63,18 @@ impl Authenticated {
             Authenticated::Viewer { session, .. } | Authenticated::Claims { session, .. } => {
                 Ok(*session)
             }
-            _ => self.viewer().map(|_| Uuid::nil()),
+            other => Err(other.refusal()),
+        }
+    }
+
+    /// Why these credentials sign nobody in.
+    fn refusal(&self) -> AppError {
+        match self {
+            Authenticated::Rejected(why) => AppError::Unauthenticated(why),
+            Authenticated::Claims { .. } | Authenticated::Viewer { .. } => {
+                AppError::Unauthenticated(SESSION_ENDED)
+            }
+            Authenticated::Anonymous => AppError::Unauthenticated("authentication required"),
         }
     }
 }
