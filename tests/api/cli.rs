@@ -361,17 +361,8 @@ async fn sigterm_drains_in_flight_requests_and_the_email_being_sent() {
     stream.write_all(request.as_bytes()).await.expect("write");
     tokio::time::sleep(Duration::from_millis(20)).await;
     server.terminate();
-    let close = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
-                Some(Ok(_)) => {}
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .expect("the WebSocket is closed on shutdown");
+    // Closed on shutdown, within 10 s.
+    let close = crate::helpers::close_code_within(&mut socket, Duration::from_secs(10)).await;
     assert_eq!(close, Some(1001));
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.expect("read");

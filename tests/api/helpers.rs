@@ -587,3 +587,22 @@ impl Drop for Running {
         let _ = self.0.wait();
     }
 }
+
+/// A client WebSocket to the test server.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Reads until the server closes; returns the close code (None: closed without a frame).
+/// Panics when no message comes within `within`.
+pub async fn close_code_within(socket: &mut Socket, within: std::time::Duration) -> Option<u16> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(within, socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => return None,
+            Err(_) => panic!("the server did not close the socket within {within:?}"),
+        }
+    }
+}

@@ -15,8 +15,7 @@ use crate::helpers::{Backend, TestApp, code};
 
 both!(websocket_protocol_violations_get_their_close_codes);
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::helpers::Socket;
 
 async fn serve(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -76,14 +75,7 @@ async fn next_json(socket: &mut Socket) -> Value {
 
 /// Reads until the server closes; returns the close code (None: closed without a frame).
 async fn close_code(socket: &mut Socket) -> Option<u16> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(_)) | None) => return None,
-            Err(_) => panic!("the server did not close the socket within 5 s"),
-        }
-    }
+    crate::helpers::close_code_within(socket, Duration::from_secs(5)).await
 }
 
 fn text(v: Value) -> Message {
@@ -370,17 +362,7 @@ async fn silent_connection() {
     let addr = serve(&app).await;
     let mut socket = open(addr).await;
     let started = std::time::Instant::now();
-    let code = tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
-                Some(Ok(_)) => {}
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .expect("closed within 15 s");
+    let code = crate::helpers::close_code_within(&mut socket, Duration::from_secs(15)).await;
     assert_eq!(code, Some(4408));
     assert!(
         started.elapsed() >= Duration::from_secs(9),

@@ -15,8 +15,7 @@ both!(
     events_name_accounts_as_they_are_now
 );
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::helpers::Socket;
 
 const EVENTS: &str = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
     workspaceId action actor { email } target { email } targetEmail oldRole newRole createdAt } }";
