@@ -1,17 +1,13 @@
 //! The application error type and its one mapping to GraphQL `extensions.code` (SPEC section 5).
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
-};
 use async_graphql::{ErrorExtensionValues, Response, ServerError};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 use std::sync::Arc;
 
 use crate::domain::Denied;
 
 /// Every failure a request can meet. Resolvers and guards return it with plain `?`;
-/// [`ErrorCodes`] turns it into `extensions.code` once, for HTTP and WebSocket alike.
+/// [`add_codes`] turns it into `extensions.code` once (`graphql::api` applies it to every
+/// response and subscription event, over HTTP and WebSocket alike).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -242,29 +238,4 @@ fn classify(err: &mut ServerError) {
     err.extensions
         .get_or_insert_with(Default::default)
         .set("code", code);
-}
-
-/// Schema extension that applies [`add_codes`] to every response and subscription event.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodes {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        add_codes(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(add_codes).boxed()
-    }
 }

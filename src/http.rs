@@ -30,7 +30,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::auth::bearer::{self, Credentials};
 use crate::db::Pool;
 use crate::graphql::context::ClientIp;
-use crate::graphql::{RosterSchema, build_schema, loaders};
+use crate::graphql::{Api, build_api, loaders};
 use crate::service::{Authenticated, Roster};
 use crate::shutdown::Shutdown;
 use request::HttpError;
@@ -41,7 +41,7 @@ pub use graphiql::is_embedded as graphiql_is_embedded;
 #[derive(Clone)]
 struct HttpState {
     roster: Roster,
-    schema: RosterSchema,
+    api: Api,
     shutdown: Shutdown,
 }
 
@@ -55,7 +55,7 @@ pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
     crate::metrics::handle();
     let console = crate::console::router(roster.config.console);
     let state = HttpState {
-        schema: build_schema(roster.clone()),
+        api: build_api(roster.clone()),
         roster,
         shutdown,
     };
@@ -315,7 +315,7 @@ async fn graphql_ws(
     let conn = ws::Connection {
         ip: client_ip(&st, &headers, addr),
         roster: st.roster,
-        schema: st.schema,
+        api: st.api,
         shutdown: st.shutdown,
     };
     upgrade
@@ -366,7 +366,7 @@ async fn execute(
         BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
         BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
     };
-    let response = st.schema.execute_batch(batch).await;
+    let response = st.api.execute_batch(batch).await;
     respond::graphql(Media::negotiate(headers), &response)
 }
 

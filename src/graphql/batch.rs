@@ -85,6 +85,15 @@ tokio::task_local! {
     static DISPATCHED: ();
 }
 
+/// Another handle on the same batches and caches.
+impl<L: Send + Sync + 'static> Clone for Batcher<L> {
+    fn clone(&self) -> Self {
+        Batcher {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
 impl<L: Send + Sync + 'static> Batcher<L> {
     pub fn new(loader: L, delay: Duration, writes: Arc<AtomicU64>) -> Self {
         Batcher {

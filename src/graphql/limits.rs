@@ -5,21 +5,17 @@
 //! declared types (refused before anything runs, as GraphQL-over-HTTP expects).
 //!
 //! async-graphql's own `limit_depth` counts `__schema { types { fields { type { ofType ... } } } }`
-//! and so refuses the standard introspection query; [`RequestLimits`] replaces it.
+//! and so refuses the standard introspection query; [`check_document`] replaces it. `graphql::api`
+//! applies the checks to every operation: [`check_text`] before parsing, [`check_document`] once
+//! per parsed text, [`check_request`] per request.
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-};
 use async_graphql::parser::types::{
     BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
     Selection, SelectionSet, Type,
 };
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{
-    ErrorExtensionValues, Name, Request, ServerError, ServerResult, Value, Variables,
-};
+use async_graphql::{ErrorExtensionValues, Name, ServerError, ServerResult, Value, Variables};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use crate::config::Limits;
 
@@ -160,57 +156,20 @@ pub fn scan(query: &str, stop: usize) -> Scan {
     Scan { tokens: n, nesting }
 }
 
-/// Schema extension applying [`check_text`] and the document checks to every operation.
-pub struct RequestLimits(pub Arc<Limits>);
-
-impl ExtensionFactory for RequestLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsOfOneRequest {
-            limits: self.0.clone(),
-            operation_name: Mutex::new(None),
-        })
+/// The checks that depend on the request, not only on the document: NUL characters in strings
+/// and variables, and variable values against the types the operation declares.
+pub fn check_request(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> ServerResult<()> {
+    check_no_nul(doc, variables)?;
+    if let Some(op) = selected_operation(doc, operation_name) {
+        check_variables(registry, op, variables)?;
+        check_arguments(registry, doc, op, variables)?;
     }
-}
-
-struct LimitsOfOneRequest {
-    limits: Arc<Limits>,
-    /// The operation the request asks for (known in `prepare_request`, used at parse time).
-    operation_name: Mutex<Option<String>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for LimitsOfOneRequest {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Ok(mut name) = self.operation_name.lock() {
-            name.clone_from(&request.operation_name);
-        }
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        check_text(query, &self.limits)?;
-        let doc = next.run(ctx, query, variables).await?;
-        check_document(&doc, &self.limits)?;
-        check_no_nul(&doc, variables)?;
-        let name = self.operation_name.lock().ok().and_then(|n| n.clone());
-        if let Some(op) = selected_operation(&doc, name.as_deref()) {
-            let registry = &ctx.schema_env.registry;
-            check_variables(registry, op, variables)?;
-            check_arguments(registry, &doc, op, variables)?;
-        }
-        Ok(doc)
-    }
+    Ok(())
 }
 
 /// The operation a request runs: the named one, or the only one.
@@ -230,7 +189,7 @@ pub fn selected_operation<'d>(
 
 /// Aliases and depth. Depth counts fields the way async-graphql does (a root field is 1) but
 /// does not descend into `__schema` / `__type`.
-fn check_document(doc: &ExecutableDocument, limits: &Limits) -> ServerResult<()> {
+pub fn check_document(doc: &ExecutableDocument, limits: &Limits) -> ServerResult<()> {
     let mut aliases = 0;
     for (_, op) in doc.operations.iter() {
         aliases += count_aliases(&op.node.selection_set.node);

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::bearer;
 use crate::graphql::context::ClientIp;
-use crate::graphql::{RosterSchema, loaders};
+use crate::graphql::{Api, loaders};
 use crate::service::{Authenticated, Roster};
 use crate::shutdown::Shutdown;
 
@@ -43,7 +43,7 @@ pub fn choose_protocol(offered: &str) -> Option<&'static str> {
 #[derive(Clone)]
 pub struct Connection {
     pub roster: Roster,
-    pub schema: RosterSchema,
+    pub api: Api,
     pub ip: ClientIp,
     pub shutdown: Shutdown,
 }
@@ -79,9 +79,9 @@ impl Connection {
     }
 
     async fn serve_legacy(self, socket: WebSocket, protocol: GraphQLProtocol) {
-        let schema = self.schema.clone();
+        let api = self.api.clone();
         let this = self.clone();
-        GraphQLWebSocket::new(socket, schema, protocol)
+        GraphQLWebSocket::new(socket, api, protocol)
             .on_connection_init(move |payload: Value| async move {
                 let auth = this.authenticate(&payload).await?;
                 let mut data = Data::default();
@@ -261,7 +261,7 @@ impl TransportWs {
         self.generation += 1;
         let generation = self.generation;
         let events = self.events_tx.clone();
-        let mut stream = self.conn.schema.execute_stream(request);
+        let mut stream = self.conn.api.subscribe(request, Default::default());
         let task_id = id.clone();
         let task = tokio::spawn(async move {
             let mut first = true;
