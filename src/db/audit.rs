@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::tx::{Tx, with_tx};
 use super::{Db, Pool, json_ids, push_ids, sqlite_ids, with_pool};
 use crate::domain::Role;
-use crate::domain::audit::{AuditAction, NewAuditEvent};
+use crate::domain::audit::{AuditAction, AuditRecord, NewAuditEvent};
 
 /// Audit rows per INSERT.
 const EVENTS_PER_STATEMENT: usize = 40;
@@ -34,11 +34,18 @@ pub struct AuditPageRequest {
 }
 
 /// An event of a batched page, with the index of the request it answers.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct AuditPageRow {
     pub branch: i32,
+    pub event: AuditRecord,
+}
+
+/// How a page's row is stored.
+#[derive(FromRow)]
+struct StoredPageRow {
+    branch: i32,
     #[sqlx(flatten)]
-    pub event: AuditEventRow,
+    event: StoredEvent,
 }
 
 /// A time after every event (PostgreSQL's cursor of a first page).
@@ -46,9 +53,9 @@ fn far_future() -> DateTime<Utc> {
     DateTime::UNIX_EPOCH + chrono::Duration::days(365 * 8000)
 }
 
-/// A recorded event.
-#[derive(Clone, Debug, FromRow)]
-pub struct AuditEventRow {
+/// How an event is stored (roles as their names).
+#[derive(FromRow)]
+struct StoredEvent {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub actor_id: Option<Uuid>,
@@ -59,6 +66,22 @@ pub struct AuditEventRow {
     pub old_role: Option<String>,
     pub new_role: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl From<StoredEvent> for AuditRecord {
+    fn from(e: StoredEvent) -> AuditRecord {
+        AuditRecord {
+            id: e.id,
+            workspace_id: e.workspace_id,
+            actor_id: e.actor_id,
+            action: e.action,
+            target_id: e.target_id,
+            target_email: e.target_email,
+            old_role: e.old_role.as_deref().and_then(Role::parse),
+            new_role: e.new_role.as_deref().and_then(Role::parse),
+            created_at: e.created_at,
+        }
+    }
 }
 
 impl Tx {
@@ -82,7 +105,7 @@ impl Tx {
         }
         // A few rows per statement: see `Tx::enqueue_emails` on large writes.
         for chunk in events.chunks(EVENTS_PER_STATEMENT) {
-            let rows: Vec<AuditEventRow> = with_tx!(self, c => {
+            let rows: Vec<StoredEvent> = with_tx!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
                 qb.push_values(chunk, |mut row, e| {
@@ -99,7 +122,7 @@ impl Tx {
                 qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at");
                 qb.build_query_as().fetch_all(&mut *c).await
             })?;
-            self.events.extend(rows);
+            self.events.extend(rows.into_iter().map(AuditRecord::from));
         }
         Ok(())
     }
@@ -122,7 +145,7 @@ impl Db {
         let mut rows = Vec::new();
         for (chunk_no, chunk) in requests.chunks(PAGES_PER_STATEMENT).enumerate() {
             let offset = chunk_no * PAGES_PER_STATEMENT;
-            let mut part: Vec<AuditPageRow> = match self.counted_pool() {
+            let part: Vec<StoredPageRow> = match self.counted_pool() {
                 Pool::Postgres(pool) => {
                     // A first page starts after a cursor above every event.
                     let top = (far_future(), Uuid::max());
@@ -179,13 +202,16 @@ impl Db {
                     qb.build_query_as().fetch_all(pool).await?
                 }
             };
-            rows.append(&mut part);
+            rows.extend(part.into_iter().map(|r| AuditPageRow {
+                branch: r.branch,
+                event: r.event.into(),
+            }));
         }
         Ok(rows)
     }
 
     /// Audit events by id, in one statement (replicas relaying each other's events).
-    pub async fn audit_events(&self, ids: &[Uuid]) -> sqlx::Result<Vec<AuditEventRow>> {
+    pub async fn audit_events(&self, ids: &[Uuid]) -> sqlx::Result<Vec<AuditRecord>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -195,7 +221,8 @@ impl Db {
                  FROM audit_events WHERE id");
             push_ids(&mut qb, ids);
             qb.push(" ORDER BY created_at, id");
-            qb.build_query_as().fetch_all(pool).await
+            let rows: Vec<StoredEvent> = qb.build_query_as().fetch_all(pool).await?;
+            Ok(rows.into_iter().map(AuditRecord::from).collect())
         })
     }
 

@@ -4,8 +4,8 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::audit::AuditEventRow;
 use super::{Db, Pool};
+use crate::domain::AuditRecord;
 
 /// The open transaction of either backend.
 pub enum TxConn {
@@ -17,7 +17,7 @@ pub enum TxConn {
 /// it, so they can be published once (and only if) it commits.
 pub struct Tx {
     pub(crate) conn: TxConn,
-    pub(crate) events: Vec<AuditEventRow>,
+    pub(crate) events: Vec<AuditRecord>,
     /// An email was queued: the outbox worker should look soon.
     pub(crate) queued_email: bool,
     statements: Arc<AtomicU64>,

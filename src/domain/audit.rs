@@ -1,5 +1,6 @@
 //! The audit log's vocabulary: what can happen to a workspace, and one entry to record.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Role;
@@ -21,6 +22,21 @@ pub enum AuditAction {
     RoleChanged,
     OwnershipTransferCodeSent,
     OwnershipTransferred,
+}
+
+/// An event as recorded in a workspace's audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    /// Who did it (absent when that account is gone).
+    pub actor_id: Option<Uuid>,
+    pub action: AuditAction,
+    pub target_id: Option<Uuid>,
+    pub target_email: Option<String>,
+    pub old_role: Option<Role>,
+    pub new_role: Option<Role>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl AuditAction {

@@ -10,7 +10,7 @@ pub mod role;
 pub mod trust;
 
 pub use account::{AccountStatus, Language};
-pub use audit::{AuditAction, NewAuditEvent};
+pub use audit::{AuditAction, AuditRecord, NewAuditEvent};
 pub use email::{Email, EmailPolicy};
 pub use invite::InviteStatus;
 pub use permissions::{Action, Denied, Intent, Subject, authorize};

@@ -10,10 +10,11 @@ use std::sync::atomic::AtomicU64;
 use uuid::Uuid;
 
 use super::batch::Batcher;
-use crate::db::audit::{AuditEventRow, AuditPageRequest};
+use crate::db::audit::AuditPageRequest;
 use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Db, WorkspaceRow};
+use crate::domain::AuditRecord;
 use crate::domain::Role;
 use crate::service::Roster;
 
@@ -343,9 +344,9 @@ pub struct AuditPageKey {
 pub struct AuditTotalKey(pub Uuid);
 
 impl Loader<AuditPageKey> for DbLoader {
-    type Value = Vec<AuditEventRow>;
+    type Value = Vec<AuditRecord>;
     type Error = Arc<sqlx::Error>;
-    async fn load(&self, keys: &[AuditPageKey]) -> LoadResult<AuditPageKey, Vec<AuditEventRow>> {
+    async fn load(&self, keys: &[AuditPageKey]) -> LoadResult<AuditPageKey, Vec<AuditRecord>> {
         tracing::trace!(keys = keys.len(), "load AuditPageKey");
         let requests: Vec<AuditPageRequest> = keys
             .iter()
@@ -355,7 +356,7 @@ impl Loader<AuditPageKey> for DbLoader {
                 limit: k.limit,
             })
             .collect();
-        let mut out: HashMap<AuditPageKey, Vec<AuditEventRow>> =
+        let mut out: HashMap<AuditPageKey, Vec<AuditRecord>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in self.db.audit_pages(&requests).await? {
             if let Some(key) = usize::try_from(row.branch).ok().and_then(|b| keys.get(b)) {

@@ -12,16 +12,16 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::db::audit::AuditEventRow;
 use crate::db::notify::{Listener, events_channel};
 use crate::db::{Db, Tx};
+use crate::domain::AuditRecord;
 
 /// Events buffered per subscriber before a slow one starts missing some.
 const BUFFER: usize = 1024;
 /// Event ids per notification (PostgreSQL caps a payload at 8000 bytes; an id takes 37).
 const IDS_PER_NOTIFY: usize = 150;
 
-type Channels = HashMap<Uuid, broadcast::Sender<Arc<AuditEventRow>>>;
+type Channels = HashMap<Uuid, broadcast::Sender<Arc<AuditRecord>>>;
 
 /// One process's fan-out of committed events, one channel per watched workspace.
 #[derive(Clone)]
@@ -57,7 +57,7 @@ impl Events {
     }
 
     /// The events of `workspace` from now on.
-    pub fn subscribe(&self, workspace: Uuid) -> broadcast::Receiver<Arc<AuditEventRow>> {
+    pub fn subscribe(&self, workspace: Uuid) -> broadcast::Receiver<Arc<AuditRecord>> {
         let mut channels = self.channels();
         // Forget the channels whose subscribers all left (the map stays as small as the set of
         // watched workspaces).
@@ -68,7 +68,7 @@ impl Events {
             .subscribe()
     }
 
-    fn publish(&self, event: AuditEventRow) {
+    fn publish(&self, event: AuditRecord) {
         let mut channels = self.channels();
         if let Some(sender) = channels.get(&event.workspace_id) {
             if sender.receiver_count() == 0 {
@@ -119,7 +119,7 @@ impl Events {
 
     /// Tells the other replicas (PostgreSQL) about `events`, inside `tx`: they hear of them
     /// only if it commits.
-    pub(crate) async fn announce(&self, tx: &mut Tx, events: &[AuditEventRow]) -> sqlx::Result<()> {
+    pub(crate) async fn announce(&self, tx: &mut Tx, events: &[AuditRecord]) -> sqlx::Result<()> {
         let Some(channel) = &self.channel else {
             return Ok(());
         };
@@ -140,7 +140,7 @@ impl Events {
     }
 
     /// Hands committed events to this process's subscribers.
-    pub(crate) fn publish_all(&self, events: Vec<AuditEventRow>) {
+    pub(crate) fn publish_all(&self, events: Vec<AuditRecord>) {
         for event in events {
             self.publish(event);
         }

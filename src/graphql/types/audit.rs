@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Account, account};
-use crate::db::audit::AuditEventRow;
 use crate::domain::AuditAction;
+use crate::domain::AuditRecord;
 use crate::domain::Role;
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::AuditTotalKey;
@@ -15,7 +15,7 @@ use crate::graphql::loaders::AuditTotalKey;
 /// One recorded change: who did what to whom, and when.
 #[derive(Clone)]
 pub struct AuditEvent {
-    pub row: AuditEventRow,
+    pub row: AuditRecord,
     pub viewer: Uuid,
 }
 
@@ -46,10 +46,10 @@ impl AuditEvent {
         self.row.target_email.as_deref()
     }
     async fn old_role(&self) -> Option<Role> {
-        self.row.old_role.as_deref().and_then(Role::parse)
+        self.row.old_role
     }
     async fn new_role(&self) -> Option<Role> {
-        self.row.new_role.as_deref().and_then(Role::parse)
+        self.row.new_role
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
