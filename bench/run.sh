@@ -111,25 +111,26 @@ cpu() { python3 "$ROOT/bench/cpu.py" "$@"; }
 # no build, test or leftover work (such as the outbox worker sending the last run's emails) runs
 # beside a measurement. What still ran beside it is reported as "other load".
 wait_quiet() {
-  local waited=0 a b
-  while :; do
-    a=$(cpu)
-    sleep 0.5
-    b=$(cpu)
-    if python3 - "$a" "$b" <<'PY'
-import sys
-a, b = (dict(kv.split("=") for kv in s.split()) for s in sys.argv[1:3])
-busy = int(b["machine_busy"]) - int(a["machine_busy"])
-total = int(b["machine_all"]) - int(a["machine_all"])
-sys.exit(0 if total and busy / total < 0.12 else 1)
+  local waited=0
+  # One process samples the machine's counters a second apart (starting two per check made
+  # the check itself a fifth of a slow core's load).
+  until python3 - <<'PY'
+import time
+def busy_all():
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:8]]
+    idle = cpu[3] + cpu[4]
+    return sum(cpu) - idle, sum(cpu)
+b0, a0 = busy_all()
+time.sleep(1.0)
+b1, a1 = busy_all()
+raise SystemExit(0 if a1 > a0 and (b1 - b0) / (a1 - a0) < 0.12 else 1)
 PY
-    then
-      return 0
-    fi
+  do
     waited=$((waited + 1))
     if ((waited == 1)); then echo "  (waiting for the machine to go quiet)" >&2; fi
-    if ((waited >= 2 * ${BENCH_QUIET_WAIT:-300})); then
-      echo "  (still busy after $((waited / 2))s: measuring anyway; see 'other')" >&2
+    if ((waited >= ${BENCH_QUIET_WAIT:-300})); then
+      echo "  (still busy after ${waited}s: measuring anyway; see 'other')" >&2
       return 0
     fi
   done

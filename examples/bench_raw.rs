@@ -38,10 +38,6 @@ macro_rules! on_pool {
     };
 }
 
-/// The allocator Roster runs with (it also serves SQLite's own allocations), so that the two
-/// sides differ only in their handlers.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

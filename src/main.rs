@@ -2,11 +2,6 @@ use clap::Parser;
 use roster::config::{Cli, Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc rather than glibc's malloc: a GraphQL answer is many small allocations made on
-/// several threads (tokio's workers, SQLite's connection threads), where glibc's arenas spent a
-/// fifth of the server's time in lock contention (`bench/RESULTS.md`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
