@@ -38,7 +38,6 @@ macro_rules! on_pool {
     };
 }
 
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();

@@ -217,7 +217,7 @@ async fn graphql_post(
         let bytes = request::read_body(&headers, body, limits.max_body_bytes).await?;
         let mut batch = request::parse_post(&bytes, limits)?;
         for r in batch.iter_mut() {
-            request::check_operation(r, limits, false)?;
+            request::check_operation(r, &st.api, false)?;
         }
         Ok::<_, HttpError>(batch)
     };
@@ -265,8 +265,8 @@ async fn graphql_get(
         params.variables,
         params.extensions,
     )
-    .and_then(|mut r| {
-        request::check_operation(&mut r, &st.roster.config.limits, true)?;
+    .and_then(|r| {
+        request::check_operation(&r, &st.api, true)?;
         Ok(r)
     });
     match request {

@@ -2,7 +2,6 @@ use clap::Parser;
 use roster::config::{Cli, Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
-
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();

@@ -16,6 +16,7 @@
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::registry::Registry;
 use async_graphql::{
     BatchRequest, BatchResponse, Data, Executor, Request, Response, Schema, SchemaEnv, ServerError,
 };
@@ -53,8 +54,8 @@ struct ApiInner {
 }
 
 /// A document that passed the checks that depend on its text alone.
-struct Checked {
-    doc: ExecutableDocument,
+pub struct Checked {
+    pub doc: ExecutableDocument,
     /// Its metrics label (`query workspaces`), from the first operation.
     label: String,
 }
@@ -141,22 +142,32 @@ impl Api {
         }
     }
 
-    /// The checks of `limits`, with the document parsed (or found) and set on the request.
-    fn prepare(&self, request: &mut Request) -> Result<Arc<Checked>, ServerError> {
+    /// The document of `query`, parsed and checked once per distinct text (the HTTP layer asks
+    /// first, to answer transport errors with a status; execution then finds it cached).
+    pub fn document(&self, query: &str) -> Result<Arc<Checked>, ServerError> {
         let limits = &self.0.limits;
-        let Some(registry) = self.0.env.as_ref().map(|env| &env.registry) else {
-            let missing = AppError::Internal(anyhow::anyhow!("the schema's types are unknown"));
-            return Err(async_graphql::Error::from(missing).into_server_error(Default::default()));
-        };
-        limits::check_text(&request.query, limits)?;
-        let checked = self.0.documents.get_or_parse(&request.query, |query| {
+        let registry = self.registry()?;
+        limits::check_text(query, limits)?;
+        self.0.documents.get_or_parse(query, |query| {
             let doc = parse_query(query)?;
             limits::check_document(&doc, limits)?;
             let label = operation_label(&doc, registry);
             Ok(Checked { doc, label })
-        })?;
+        })
+    }
+
+    fn registry(&self) -> Result<&Registry, ServerError> {
+        self.0.env.as_ref().map(|env| &env.registry).ok_or_else(|| {
+            let missing = AppError::Internal(anyhow::anyhow!("the schema's types are unknown"));
+            async_graphql::Error::from(missing).into_server_error(Default::default())
+        })
+    }
+
+    /// The checks of `limits`, with the document parsed (or found) and set on the request.
+    fn prepare(&self, request: &mut Request) -> Result<Arc<Checked>, ServerError> {
+        let checked = self.document(&request.query)?;
         limits::check_request(
-            registry,
+            self.registry()?,
             &checked.doc,
             request.operation_name.as_deref(),
             &request.variables,
@@ -251,5 +262,46 @@ impl Extension for KeepEnv {
             *slot = Some(ctx.schema_env.clone());
         }
         next.run(ctx).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &str) -> Result<Checked, ServerError> {
+        Ok(Checked {
+            doc: parse_query(query)?,
+            label: String::new(),
+        })
+    }
+
+    #[test]
+    fn a_text_is_parsed_once_and_a_long_one_every_time() {
+        let documents = Documents::new();
+        let first = documents.get_or_parse("{ me { id } }", parse).ok();
+        let again = documents.get_or_parse("{ me { id } }", |_| panic!("parsed twice"));
+        assert!(matches!((first, again), (Some(a), Ok(b)) if Arc::ptr_eq(&a, &b)));
+
+        let long = format!("{{ me {{ id }} }}{}", " ".repeat(CACHED_TEXT_BYTES));
+        assert!(documents.get_or_parse(&long, parse).is_ok());
+        let mut parsed = false;
+        let _ = documents.get_or_parse(&long, |q| {
+            parsed = true;
+            parse(q)
+        });
+        assert!(parsed, "a text over the cached size is not kept");
+    }
+
+    #[test]
+    fn a_syntax_error_is_not_kept() {
+        let documents = Documents::new();
+        assert!(documents.get_or_parse("{ me {", parse).is_err());
+        let mut parsed = false;
+        let _ = documents.get_or_parse("{ me {", |q| {
+            parsed = true;
+            parse(q)
+        });
+        assert!(parsed);
     }
 }

@@ -10,7 +10,8 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value, json};
 
 use crate::config::Limits;
-use crate::graphql::limits::{check_text, selected_operation};
+use crate::graphql::Api;
+use crate::graphql::limits::selected_operation;
 
 /// A request refused before any GraphQL runs.
 #[derive(Debug)]
@@ -232,15 +233,12 @@ pub fn parse_get(
 /// What the operation a request selects would do, checked before it runs so that a transport
 /// problem gets a 4xx and a sentence: several operations and no `operationName`, an unknown
 /// `operationName`, a subscription (only over WebSocket), a mutation over GET.
-pub fn check_operation(request: &mut Request, limits: &Limits, get: bool) -> Result<(), HttpError> {
-    if check_text(&request.query, limits).is_err() {
-        return Ok(()); // execution reports the limit, with its code
-    }
-    let name = request.operation_name.clone();
-    let Ok(doc) = request.parsed_query() else {
-        return Ok(()); // execution reports the syntax error
+pub fn check_operation(request: &Request, api: &Api, get: bool) -> Result<(), HttpError> {
+    let name = request.operation_name.as_deref();
+    let Ok(checked) = api.document(&request.query) else {
+        return Ok(()); // execution reports the limit or the syntax error, with its code
     };
-    let Some(op) = selected_operation(doc, name.as_deref()) else {
+    let Some(op) = selected_operation(&checked.doc, name) else {
         return Err(HttpError::bad_request(match name {
             Some(name) => format!("the document has no operation named \"{name}\""),
             None => "the document holds several operations: say which one to run with \
