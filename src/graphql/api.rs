@@ -84,10 +84,7 @@ impl Api {
         };
         let schema = &self.0.schema;
         let response = match loaders {
-            Some(loaders) => {
-                let operation = loaders.dispatching(schema.execute(request));
-                writes::counting(loaders.loader().writes(), operation).await
-            }
+            Some(loaders) => under(&loaders, schema.execute(request)).await,
             None => schema.execute(request).await,
         };
         timer.finish(Some(&checked.label), add_codes(response))
@@ -133,9 +130,7 @@ impl Api {
         match (subscription, loaders) {
             (Some(false), Some(loaders)) => stream::once(async move {
                 let mut events = events;
-                let answer = loaders.dispatching(events.next());
-                let answer = writes::counting(loaders.loader().writes(), answer).await;
-                add_codes(answer.unwrap_or_default())
+                add_codes(under(&loaders, events.next()).await.unwrap_or_default())
             })
             .boxed(),
             _ => events.map(add_codes).boxed(),
@@ -193,6 +188,12 @@ impl Executor for Api {
     ) -> BoxStream<'static, Response> {
         self.subscribe(request, session.unwrap_or_default())
     }
+}
+
+/// Runs `operation` under the request's loaders: batches go out when it waits on nothing else,
+/// and caches are dropped after each commit it makes.
+async fn under<F: Future>(loaders: &Loaders, operation: F) -> F::Output {
+    writes::counting(loaders.loader().writes(), loaders.dispatching(operation)).await
 }
 
 fn find<T: 'static>(data: &Data) -> Option<&T> {
