@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, Pool, json_ids, sqlite_ids, with_pool};
+use super::{Db, Pool, json_ids, new_id, sqlite_ids, with_pool};
 use crate::domain::{AccountStatus, Language};
 
 /// An account as the rest of the server sees it: no credential (see [`Db::credential`]), so
@@ -146,7 +146,7 @@ impl Tx {
              VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT DO NOTHING
              RETURNING id, email, name, status, language, created_at, last_active_at, email_verified_at")
-            .bind(Uuid::new_v4())
+            .bind(new_id())
             .bind(account.email)
             .bind(account.name)
             .bind(account.password_hash)
@@ -195,7 +195,7 @@ impl Tx {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO accounts (id, email, name, status, language, created_at) ");
             qb.push_values(accounts, |mut row, (email, name)| {
-                row.push_bind(Uuid::new_v4())
+                row.push_bind(new_id())
                     .push_bind(*email)
                     .push_bind(*name)
                     .push_bind(AccountStatus::Pending.as_str())

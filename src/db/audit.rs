@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, Pool, json_ids, push_ids, sqlite_ids, with_pool};
+use super::{Db, Pool, json_ids, new_id, push_ids, sqlite_ids, with_pool};
 use crate::domain::Role;
 use crate::domain::audit::{AuditAction, AuditRecord, NewAuditEvent};
 
@@ -109,7 +109,7 @@ impl Tx {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
                 qb.push_values(chunk, |mut row, e| {
-                    row.push_bind(Uuid::new_v4())
+                    row.push_bind(new_id())
                         .push_bind(e.workspace)
                         .push_bind(e.actor)
                         .push_bind(e.action.as_str())

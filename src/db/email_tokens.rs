@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::new_id;
 use super::tx::{Tx, with_tx};
 
 /// What an emailed token proves the address for.
@@ -45,7 +46,7 @@ impl Tx {
         with_tx!(self, c => sqlx::query(
             "INSERT INTO email_tokens (id, purpose, token_hash, account_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(Uuid::new_v4())
+            .bind(new_id())
             .bind(purpose.as_str())
             .bind(hash)
             .bind(account)

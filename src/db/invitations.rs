@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, with_pool};
+use super::{Db, new_id, with_pool};
 use crate::domain::{AccountStatus, Language};
 
 /// An invitation with what a greeting page shows.
@@ -110,7 +110,7 @@ impl Tx {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO invitations (id, token_hash, workspace_id, account_id, invited_by, created_at, expires_at) ");
             qb.push_values(invitations, |mut row, (account, hash)| {
-                row.push_bind(Uuid::new_v4())
+                row.push_bind(new_id())
                     .push_bind(hash.clone())
                     .push_bind(workspace)
                     .push_bind(*account)

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Pool, with_pool};
+use super::{Pool, new_id, with_pool};
 use crate::db::Db;
 use crate::domain::Language;
 
@@ -85,7 +85,7 @@ impl Tx {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO email_outbox (id, kind, workspace_id, recipient, language, payload, created_at, next_attempt_at) ");
                 qb.push_values(chunk, |mut row, e| {
-                    row.push_bind(Uuid::new_v4())
+                    row.push_bind(new_id())
                         .push_bind(e.kind)
                         .push_bind(e.workspace)
                         .push_bind(e.recipient)
@@ -101,7 +101,9 @@ impl Tx {
     }
 
     /// Invitation emails queued for `workspace` since `since`, counted up to `cap`, and the
-    /// oldest of them (the invitation rate limit; the cap keeps the count cheap).
+    /// oldest of them (the invitation rate limit). Index `email_outbox_invitations` holds exactly
+    /// these rows in time order, so the count reads the index alone and stops at `cap`: its cost
+    /// grows with the configured limit, not with the outbox.
     pub async fn emails_since(
         &mut self,
         workspace: Uuid,

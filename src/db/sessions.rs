@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::accounts::AccountRow;
 use super::tx::{Tx, with_tx};
-use super::{Db, Pool, json_ids, sqlite_ids};
+use super::{Db, Pool, json_ids, new_id, sqlite_ids};
 
 /// The account of a live session, with its membership of one of the asked workspaces (one row
 /// per membership found; a row without one when there is none).
@@ -20,8 +20,10 @@ pub struct AccessRow {
     pub role: Option<String>,
 }
 
+/// `$ids`: how the backend tests "one of the ids in $3"; `$order`: the ORDER BY of the whole
+/// list (the one-workspace check needs none, and SQLite would build a sorter for it).
 macro_rules! access {
-    ($ids:expr) => {
+    ($ids:expr, $order:expr) => {
         concat!(
             "SELECT a.id, a.email, a.name, a.status, a.language, a.created_at, a.last_active_at,
                     a.email_verified_at, w.id AS workspace_id, w.name AS workspace_name,
@@ -32,9 +34,16 @@ macro_rules! access {
             $ids,
             " OR $4)
              LEFT JOIN workspaces w ON w.id = m.workspace_id
-             WHERE a.id = $1
-             ORDER BY m.created_at, w.id"
+             WHERE a.id = $1",
+            $order
         )
+    };
+}
+
+/// The order of a viewer's whole workspace list (oldest membership first).
+macro_rules! list_order {
+    () => {
+        " ORDER BY m.created_at, w.id"
     };
 }
 
@@ -50,9 +59,20 @@ impl Db {
         workspaces: &[Uuid],
         all: bool,
     ) -> sqlx::Result<Vec<AccessRow>> {
+        let (pg, sqlite) = if all {
+            (
+                access!("= ANY($3)", list_order!()),
+                access!(concat!("IN ", sqlite_ids!(3)), list_order!()),
+            )
+        } else {
+            (
+                access!("= ANY($3)", ""),
+                access!(concat!("IN ", sqlite_ids!(3)), ""),
+            )
+        };
         match self.counted_pool() {
             Pool::Postgres(pool) => {
-                sqlx::query_as(access!("= ANY($3)"))
+                sqlx::query_as(pg)
                     .bind(account)
                     .bind(session)
                     .bind(workspaces)
@@ -61,7 +81,7 @@ impl Db {
                     .await
             }
             Pool::Sqlite(pool) => {
-                sqlx::query_as(access!(concat!("IN ", sqlite_ids!(3))))
+                sqlx::query_as(sqlite)
                     .bind(account)
                     .bind(session)
                     .bind(json_ids(workspaces))
@@ -82,7 +102,7 @@ impl Tx {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> sqlx::Result<Uuid> {
-        let session = Uuid::new_v4();
+        let session = new_id();
         with_tx!(self, c => sqlx::query(
             "INSERT INTO sessions (id, account_id, created_at) VALUES ($1, $2, $3)")
             .bind(session)
@@ -126,7 +146,7 @@ impl Tx {
         with_tx!(self, c => sqlx::query(
             "INSERT INTO refresh_tokens (id, token_hash, account_id, family_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(Uuid::new_v4())
+            .bind(new_id())
             .bind(hash)
             .bind(account)
             .bind(session)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{AccountRow, Db, Pool, json_ids, sqlite_ids};
+use super::{AccountRow, Db, Pool, json_ids, new_id, sqlite_ids};
 use crate::domain::Role;
 
 #[derive(Clone, Debug, FromRow)]
@@ -144,7 +144,7 @@ impl Tx {
         with_tx!(self, c => sqlx::query_as(
             "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
              RETURNING id, name, created_at")
-            .bind(Uuid::new_v4())
+            .bind(new_id())
             .bind(name)
             .bind(now)
             .fetch_one(&mut *c)
