@@ -207,7 +207,7 @@ pub struct MemberFilter {
 }
 
 /// Position in the members order (role rank, joined at, account id).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemberCursor {
     pub rank: i32,
     pub created_at: DateTime<Utc>,
@@ -222,69 +222,119 @@ pub struct PageRequest {
     pub limit: i64,
 }
 
-/// A member joined with its account (no password hash).
+/// What a members page reads of each row: what the query shows, no more (each column costs a
+/// copy per row, and SQLite's driver copies every value it returns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PageColumns {
+    /// The membership (account, role, joined at) and the account's email, name and standing.
+    Brief,
+    /// Also the inviter, the account's language and its dates ([`MemberDetails`]).
+    All,
+}
+
+impl PageColumns {
+    fn sql(self) -> &'static str {
+        macro_rules! brief {
+            () => {
+                "m.account_id, m.role, m.created_at, a.email, a.name, a.status, a.email_verified_at"
+            };
+        }
+        match self {
+            PageColumns::Brief => brief!(),
+            PageColumns::All => concat!(
+                brief!(),
+                ", m.invited_by, a.language, a.created_at AS account_created_at, a.last_active_at"
+            ),
+        }
+    }
+}
+
+/// A member joined with its account (no password hash), as a page reads it.
 #[derive(Clone, Debug, FromRow)]
 pub struct MemberPageRow {
     pub branch: i32,
-    pub workspace_id: Uuid,
     pub account_id: Uuid,
     #[sqlx(try_from = "String")]
     pub role: Role,
-    pub role_rank: i32,
-    pub invited_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub email: String,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub status: AccountStatus,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// Read with [`PageColumns::All`] only.
+    #[sqlx(skip)]
+    pub details: Option<MemberDetails>,
+}
+
+/// The columns of a members page that only [`PageColumns::All`] reads.
+#[derive(Clone, Debug, Default, FromRow)]
+pub struct MemberDetails {
+    pub invited_by: Option<Uuid>,
     #[sqlx(try_from = "String")]
     pub language: Language,
     pub account_created_at: DateTime<Utc>,
     pub last_active_at: Option<DateTime<Utc>>,
-    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl MemberPageRow {
     pub fn cursor(&self) -> MemberCursor {
         MemberCursor {
-            rank: self.role_rank,
+            rank: self.role.sort_rank(),
             created_at: self.created_at,
             account: self.account_id,
         }
     }
 
-    pub fn into_rows(self) -> (MemberRow, AccountRow) {
+    /// The membership of `workspace` and the account. A row read with [`PageColumns::Brief`]
+    /// has no inviter, and the account's language and dates are defaults: only for selections
+    /// that show none of them.
+    pub fn to_rows(&self, workspace: Uuid) -> (MemberRow, AccountRow) {
+        let details = self.details.clone().unwrap_or_default();
         (
             MemberRow {
-                workspace_id: self.workspace_id,
+                workspace_id: workspace,
                 account_id: self.account_id,
                 role: self.role,
-                invited_by: self.invited_by,
+                invited_by: details.invited_by,
                 created_at: self.created_at,
             },
             AccountRow {
                 id: self.account_id,
-                email: self.email,
-                name: self.name,
+                email: self.email.clone(),
+                name: self.name.clone(),
                 status: self.status,
-                language: self.language,
-                created_at: self.account_created_at,
-                last_active_at: self.last_active_at,
+                language: details.language,
+                created_at: details.account_created_at,
+                last_active_at: details.last_active_at,
                 email_verified_at: self.email_verified_at,
             },
         )
     }
 }
 
-/// The columns of a members page row after `branch`, and its FROM clause.
-macro_rules! page_columns {
-    () => {
-        "m.workspace_id, m.account_id, m.role, m.role_rank, m.invited_by, m.created_at, a.email,
-         a.name, a.status, a.language, a.created_at AS account_created_at, a.last_active_at,
-         a.email_verified_at
-         FROM members m JOIN accounts a ON a.id = m.account_id"
-    };
+/// Decodes the rows of a members page statement.
+fn page_rows<'r, R: sqlx::Row>(
+    rows: &'r [R],
+    columns: PageColumns,
+) -> sqlx::Result<Vec<MemberPageRow>>
+where
+    MemberPageRow: FromRow<'r, R>,
+    MemberDetails: FromRow<'r, R>,
+{
+    rows.iter()
+        .map(|row| {
+            let mut member = MemberPageRow::from_row(row)?;
+            if columns == PageColumns::All {
+                member.details = Some(MemberDetails::from_row(row)?);
+            }
+            Ok(member)
+        })
+        .collect()
 }
+
+/// The FROM clause of a members page.
+const PAGE_FROM: &str = " FROM members m JOIN accounts a ON a.id = m.account_id";
 
 /// Most pages per statement (SQLite caps a compound SELECT at 500 terms).
 const PAGES_PER_STATEMENT: usize = 100;
@@ -337,51 +387,81 @@ fn escape_like(s: &str) -> String {
 impl Db {
     /// Pages of members for many workspaces in one statement: a UNION ALL of one keyset range
     /// scan per page (index `members_page`), each `ORDER BY role_rank, created_at, account_id
-    /// LIMIT n`. Rows carry the index of the request they answer (`branch`).
+    /// LIMIT n`. Rows carry the index of the request they answer (`branch`) and come sorted by
+    /// it, then in page order.
     pub async fn member_pages(
         &self,
         filter: &MemberFilter,
+        columns: PageColumns,
         requests: &[PageRequest],
     ) -> sqlx::Result<Vec<MemberPageRow>> {
         if requests.is_empty() {
             return Ok(Vec::new());
         }
-        if let Pool::Postgres(pool) = self.pool() {
-            return self.member_pages_lateral(pool, filter, requests).await;
-        }
-        let mut rows = Vec::new();
-        for (chunk_no, chunk) in requests.chunks(PAGES_PER_STATEMENT).enumerate() {
-            let offset = chunk_no * PAGES_PER_STATEMENT;
-            let mut part: Vec<MemberPageRow> = with_pool!(self, pool => {
-                let mut qb = sqlx::QueryBuilder::new("");
-                for (i, request) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        qb.push(" UNION ALL ");
-                    }
-                    qb.push("SELECT * FROM (SELECT ");
-                    qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
-                    qb.push(concat!(" AS branch, ", page_columns!(), " WHERE m.workspace_id = "));
-                    qb.push_bind(request.workspace);
-                    if let Some(after) = request.after {
-                        qb.push(" AND (m.role_rank, m.created_at, m.account_id) > (");
-                        qb.push_bind(after.rank);
-                        qb.push(", ");
-                        qb.push_bind(after.created_at);
-                        qb.push(", ");
-                        qb.push_bind(after.account);
-                        qb.push(")");
-                    }
-                    push_filter!(qb, filter);
-                    qb.push(" ORDER BY m.role_rank, m.created_at, m.account_id LIMIT ");
-                    qb.push_bind(request.limit);
-                    qb.push(") p");
-                    qb.push(i32::try_from(i).unwrap_or(0));
+        let mut rows = match self.pool() {
+            Pool::Postgres(pool) => {
+                let pg_rows = self
+                    .member_pages_lateral(pool, filter, columns, requests)
+                    .await?;
+                page_rows(&pg_rows, columns)?
+            }
+            Pool::Sqlite(_) => {
+                let mut rows = Vec::new();
+                for (chunk_no, chunk) in requests.chunks(PAGES_PER_STATEMENT).enumerate() {
+                    let offset = chunk_no * PAGES_PER_STATEMENT;
+                    let mut part = self
+                        .member_pages_union(filter, columns, offset, chunk)
+                        .await?;
+                    rows.append(&mut part);
                 }
-                qb.build_query_as().fetch_all(pool).await
-            })?;
-            rows.append(&mut part);
-        }
+                rows
+            }
+        };
+        // Neither a UNION ALL nor a LATERAL join promises the order of its parts.
+        rows.sort_by_key(|r| (r.branch, r.cursor()));
         Ok(rows)
+    }
+
+    /// SQLite: one statement of up to [`PAGES_PER_STATEMENT`] pages, `offset` the branch of the
+    /// first.
+    async fn member_pages_union(
+        &self,
+        filter: &MemberFilter,
+        columns: PageColumns,
+        offset: usize,
+        requests: &[PageRequest],
+    ) -> sqlx::Result<Vec<MemberPageRow>> {
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new("");
+            for (i, request) in requests.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" UNION ALL ");
+                }
+                qb.push("SELECT * FROM (SELECT ");
+                qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
+                qb.push(" AS branch, ");
+                qb.push(columns.sql());
+                qb.push(PAGE_FROM);
+                qb.push(" WHERE m.workspace_id = ");
+                qb.push_bind(request.workspace);
+                if let Some(after) = request.after {
+                    qb.push(" AND (m.role_rank, m.created_at, m.account_id) > (");
+                    qb.push_bind(after.rank);
+                    qb.push(", ");
+                    qb.push_bind(after.created_at);
+                    qb.push(", ");
+                    qb.push_bind(after.account);
+                    qb.push(")");
+                }
+                push_filter!(qb, filter);
+                qb.push(" ORDER BY m.role_rank, m.created_at, m.account_id LIMIT ");
+                qb.push_bind(request.limit);
+                qb.push(") p");
+                qb.push(i32::try_from(i).unwrap_or(0));
+            }
+            let rows = qb.build().fetch_all(pool).await?;
+            page_rows(&rows, columns)
+        })
     }
 
     /// PostgreSQL: the pages as one LATERAL join over the requests passed as five arrays, so
@@ -392,8 +472,9 @@ impl Db {
         &self,
         pool: &sqlx::PgPool,
         filter: &MemberFilter,
+        columns: PageColumns,
         requests: &[PageRequest],
-    ) -> sqlx::Result<Vec<MemberPageRow>> {
+    ) -> sqlx::Result<Vec<sqlx::postgres::PgRow>> {
         let start = MemberCursor {
             rank: i32::MIN,
             created_at: DateTime::UNIX_EPOCH,
@@ -418,19 +499,19 @@ impl Db {
         qb.push_bind(accounts);
         qb.push("::uuid[], ");
         qb.push_bind(limits);
-        qb.push(concat!(
+        qb.push(
             "::int8[]) WITH ORDINALITY AS r(ws, rank, at, acc, lim, ord)
              CROSS JOIN LATERAL (SELECT ",
-            page_columns!(),
-            " WHERE m.workspace_id = r.ws
-               AND (m.role_rank, m.created_at, m.account_id) > (r.rank, r.at, r.acc)"
-        ));
-        push_filter!(qb, filter);
-        qb.push(
-            " ORDER BY m.role_rank, m.created_at, m.account_id LIMIT r.lim) p
-             ORDER BY r.ord, p.role_rank, p.created_at, p.account_id",
         );
-        qb.build_query_as().fetch_all(pool).await
+        qb.push(columns.sql());
+        qb.push(PAGE_FROM);
+        qb.push(
+            " WHERE m.workspace_id = r.ws
+               AND (m.role_rank, m.created_at, m.account_id) > (r.rank, r.at, r.acc)",
+        );
+        push_filter!(qb, filter);
+        qb.push(" ORDER BY m.role_rank, m.created_at, m.account_id LIMIT r.lim) p");
+        qb.build().fetch_all(pool).await
     }
 
     /// Members matching `filter` in each of `workspaces`, in one statement.

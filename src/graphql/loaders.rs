@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::batch::Batcher;
 use crate::db::audit::AuditPageRequest;
-use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageRequest};
+use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageColumns, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Db, WorkspaceRow};
 use crate::domain::AuditRecord;
@@ -260,6 +260,8 @@ pub struct MembersPageKey {
     /// Rows to fetch (one more than the page shows, to learn `hasNextPage`).
     pub limit: i64,
     pub filter: MemberFilter,
+    /// What the query shows of each member.
+    pub columns: PageColumns,
 }
 
 /// How many members of a workspace match a filter.
@@ -270,20 +272,24 @@ pub struct MemberTotalKey {
 }
 
 impl Loader<MembersPageKey> for DbLoader {
-    type Value = Vec<MemberPageRow>;
+    /// Shared, not copied, between the cache and the fields that read it.
+    type Value = Arc<[MemberPageRow]>;
     type Error = Arc<sqlx::Error>;
     async fn load(
         &self,
         keys: &[MembersPageKey],
-    ) -> LoadResult<MembersPageKey, Vec<MemberPageRow>> {
+    ) -> LoadResult<MembersPageKey, Arc<[MemberPageRow]>> {
         tracing::trace!(keys = keys.len(), "load MembersPageKey");
-        let mut groups: HashMap<&MemberFilter, Vec<&MembersPageKey>> = HashMap::new();
+        let mut groups: HashMap<(&MemberFilter, PageColumns), Vec<&MembersPageKey>> =
+            HashMap::new();
         for key in keys {
-            groups.entry(&key.filter).or_default().push(key);
+            groups
+                .entry((&key.filter, key.columns))
+                .or_default()
+                .push(key);
         }
-        let mut out: HashMap<MembersPageKey, Vec<MemberPageRow>> =
-            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for (filter, group) in groups {
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((filter, columns), group) in groups {
             let requests: Vec<PageRequest> = group
                 .iter()
                 .map(|k| PageRequest {
@@ -292,11 +298,19 @@ impl Loader<MembersPageKey> for DbLoader {
                     limit: k.limit,
                 })
                 .collect();
-            for row in self.db.member_pages(filter, &requests).await? {
-                let key = usize::try_from(row.branch).ok().and_then(|b| group.get(b));
-                if let Some(key) = key {
-                    out.entry((*key).clone()).or_default().push(row);
+            let rows = self.db.member_pages(filter, columns, &requests).await?;
+            // Rows come sorted by branch: each page is one run of them.
+            let mut pages: Vec<Vec<MemberPageRow>> = vec![Vec::new(); group.len()];
+            for row in rows {
+                if let Some(page) = usize::try_from(row.branch)
+                    .ok()
+                    .and_then(|b| pages.get_mut(b))
+                {
+                    page.push(row);
                 }
+            }
+            for (key, page) in group.into_iter().zip(pages) {
+                out.insert(key.clone(), Arc::from(page));
             }
         }
         Ok(out)

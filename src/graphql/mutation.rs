@@ -153,11 +153,7 @@ impl Mutation {
         };
         let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
         let (row, account) = ctx.roster()?.update_member_role(&intent).await?;
-        Ok(Member {
-            row,
-            account,
-            viewer: intent.actor,
-        })
+        Ok(Member::new(row, account, intent.actor))
     }
 
     /// Emails the owner a 6-digit code for `transferOwnership` (valid 5 minutes; one per minute).

@@ -25,6 +25,8 @@ both!(
     leaving_and_role_changes,
     the_members_list_pages_filters_and_counts,
     the_audit_log_records_changes_newest_first,
+    a_page_reads_what_its_selection_shows,
+    plain_pages_answer_as_the_executor_does,
 );
 
 const ROLES: [&str; 5] = ["OWNER", "ADMIN", "EDITOR", "NORMAL", "DATASET_OPERATOR"];
@@ -496,4 +498,198 @@ async fn the_audit_log_records_changes_newest_first(backend: Backend) {
     assert_eq!(newest[0]["oldRole"], "NORMAL");
     assert_eq!(newest[2]["oldRole"], "EDITOR");
     assert_eq!(newest[2]["newRole"], "NORMAL");
+}
+
+/// A members page reads fewer columns when the query shows only the brief fields: whatever the
+/// shape of the selection (fragments, inline fragments, edges beside nodes, aliases), a field
+/// outside the brief set gets its real value, never a default.
+async fn a_page_reads_what_its_selection_shows(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let zed = app
+        .member(&owner, &owner.workspace, "zed@example.com", "EDITOR")
+        .await;
+    app.sql(
+        "UPDATE accounts SET language = 'zh-Hans', last_active_at = created_at WHERE email = $1",
+        &["zed@example.com"],
+    )
+    .await;
+    let page = |selection: &str, fragments: &str| {
+        format!(
+            "query($w: ID!) {{ workspace(id: $w) {{ members(first: 10) {{ {selection} }} }} }} {fragments}"
+        )
+    };
+    let vars = json!({ "w": owner.workspace });
+    let zed_of = |data: &Value, list: &str| -> Value {
+        let items = data["workspace"]["members"][list]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let node = |v: &Value| {
+            if list == "edges" {
+                v["node"].clone()
+            } else {
+                v.clone()
+            }
+        };
+        items
+            .iter()
+            .map(node)
+            .find(|n| n["account"]["id"] == zed.id.as_str())
+            .unwrap_or_else(|| panic!("zed in {list}: {data}"))
+    };
+
+    // Brief: the same values as when everything is read.
+    let brief = "role status createdAt account { id email name status emailVerified }";
+    let brief_data = app
+        .ok(
+            Some(&owner.token),
+            &page(&format!("nodes {{ {brief} }}"), ""),
+            vars.clone(),
+        )
+        .await;
+    let full_data = app
+        .ok(
+            Some(&owner.token),
+            &page(
+                &format!("nodes {{ {brief} invitedBy {{ email }} account {{ language }} }}"),
+                "",
+            ),
+            vars.clone(),
+        )
+        .await;
+    let (b, f) = (zed_of(&brief_data, "nodes"), zed_of(&full_data, "nodes"));
+    for field in ["role", "status", "createdAt"] {
+        assert_eq!(b[field], f[field], "{field}");
+    }
+    for field in ["id", "email", "name", "status", "emailVerified"] {
+        assert_eq!(b["account"][field], f["account"][field], "account.{field}");
+    }
+    assert_eq!(b["role"], "EDITOR");
+    assert_eq!(b["account"]["name"], "Member");
+    assert_eq!(f["invitedBy"]["email"], "owner@example.com");
+    assert_eq!(f["account"]["language"], "zh-Hans");
+
+    // The other fields, reached in every way a selection can reach them.
+    let shapes = [
+        page(
+            "nodes { ...M }",
+            "fragment M on Member { account { id language createdAt lastActiveAt } invitedBy { email } }",
+        ),
+        page(
+            "nodes { role ... on Member { account { id language createdAt lastActiveAt } invitedBy { email } } }",
+            "",
+        ),
+        page(
+            "nodes { role account { id email } } edges { node { account { id language createdAt lastActiveAt } invitedBy { email } } }",
+            "",
+        ),
+        page(
+            "...P",
+            "fragment P on MemberConnection { nodes { account { id } a: account { language createdAt lastActiveAt } invitedBy { email } } }",
+        ),
+    ];
+    for query in &shapes {
+        let data = app.ok(Some(&owner.token), query, vars.clone()).await;
+        let list = if query.contains("edges") {
+            "edges"
+        } else {
+            "nodes"
+        };
+        let z = zed_of(&data, list);
+        let account = if z["a"].is_object() {
+            &z["a"]
+        } else {
+            &z["account"]
+        };
+        assert_eq!(account["language"], "zh-Hans", "{query}: {data}");
+        assert!(
+            !s(&account["createdAt"]).starts_with("1970"),
+            "{query}: {data}"
+        );
+        assert!(account["lastActiveAt"].is_string(), "{query}: {data}");
+        assert_eq!(
+            z["invitedBy"]["email"], "owner@example.com",
+            "{query}: {data}"
+        );
+    }
+}
+
+/// A members page answered from memory (`graphql::types::plain`) equals the executor's answer
+/// for the same selection: each shape is asked once as it is (plain) and once beside a field
+/// that needs a loader (`invitedBy`, which sends the whole list to the executor).
+async fn plain_pages_answer_as_the_executor_does(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    for (i, role) in ["ADMIN", "EDITOR", "NORMAL"].iter().enumerate() {
+        app.member(&owner, &owner.workspace, &format!("m{i}@example.com"), role)
+            .await;
+    }
+    let vars = json!({ "w": owner.workspace });
+    let member = "__typename role status createdAt \
+                  account { __typename id email name status emailVerified language createdAt lastActiveAt } \
+                  who: account { email } r: role";
+    let shapes = [
+        (format!("nodes {{ {member} }}"), ""),
+        (
+            format!("edges {{ __typename cursor node {{ {member} }} }}"),
+            "",
+        ),
+        (
+            "nodes { ...M }".into(),
+            "fragment M on Member { role account { ...A } } fragment A on Account { email name }",
+        ),
+        (
+            "nodes { ... on Member { role } ... { account { email } } }".into(),
+            "",
+        ),
+        (
+            "edges { cursor ...E } nodes { role }".into(),
+            "fragment E on MemberEdge { node { account { id } } }",
+        ),
+    ];
+    for (selection, fragments) in &shapes {
+        let with = |extra: &str| {
+            let selection = selection
+                .replacen("nodes {", &format!("nodes {{ {extra}"), 1)
+                .replacen("node {", &format!("node {{ {extra}"), 1);
+            format!(
+                "query($w: ID!) {{ workspace(id: $w) {{ members(first: 10) {{ {selection} }} }} }} {fragments}"
+            )
+        };
+        let plain = app.ok(Some(&owner.token), &with(""), vars.clone()).await;
+        let executed = app
+            .ok(
+                Some(&owner.token),
+                &with("invitedBy { email } "),
+                vars.clone(),
+            )
+            .await;
+        let strip = |mut data: Value| {
+            for list in ["nodes", "edges"] {
+                let items = data
+                    .pointer_mut(&format!("/workspace/members/{list}"))
+                    .and_then(Value::as_array_mut);
+                if let Some(items) = items {
+                    for item in items {
+                        let node = if list == "edges" {
+                            &mut item["node"]
+                        } else {
+                            item
+                        };
+                        if let Some(node) = node.as_object_mut() {
+                            node.remove("invitedBy");
+                        }
+                    }
+                }
+            }
+            data
+        };
+        let plain_count = plain["workspace"]["members"]["nodes"]
+            .as_array()
+            .or(plain["workspace"]["members"]["edges"].as_array())
+            .map_or(0, Vec::len);
+        assert_eq!(plain_count, 4, "{selection}: {plain}");
+        assert_eq!(plain, strip(executed), "{selection}");
+    }
 }

@@ -1,12 +1,16 @@
 //! Members, the members connection, and invitation results.
 
 use async_graphql::connection::PageInfo;
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{
+    Context, ContextSelectionSet, ID, InputType, Lookahead, Object, Result, SimpleObject, Value,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::plain::{PlainList, PlainObject, plain_object};
 use super::{Account, Workspace, account};
-use crate::db::members::{MemberCursor, MemberFilter};
+use crate::db::members::{MemberCursor, MemberFilter, PageColumns};
 use crate::db::{AccountRow, MemberRow};
 use crate::domain::{AccountStatus, InviteStatus, Role};
 use crate::error::AppError;
@@ -19,17 +23,27 @@ use crate::service::{InvitationPreview, InviteResult};
 #[derive(Clone)]
 pub struct Member {
     pub row: MemberRow,
-    pub account: AccountRow,
+    pub account: Account,
     pub viewer: Uuid,
+}
+
+impl Member {
+    pub fn new(row: MemberRow, account: AccountRow, viewer: Uuid) -> Member {
+        Member {
+            row,
+            account: Account {
+                row: account,
+                viewer,
+            },
+            viewer,
+        }
+    }
 }
 
 #[Object]
 impl Member {
-    async fn account(&self) -> Account {
-        Account {
-            row: self.account.clone(),
-            viewer: self.viewer,
-        }
+    async fn account(&self) -> &Account {
+        &self.account
     }
     async fn role(&self) -> Role {
         self.row.role
@@ -37,7 +51,7 @@ impl Member {
     /// `PENDING` until the address owner accepted the invitation (the account is PENDING, or
     /// its address is not verified yet); otherwise the account's status.
     async fn status(&self) -> AccountStatus {
-        self.account.standing().member_status(self.row.role)
+        self.account.row.standing().member_status(self.row.role)
     }
     /// Who invited or added this member (null for the creator, or if that account is gone).
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
@@ -63,11 +77,54 @@ impl Member {
     }
 }
 
-#[derive(SimpleObject)]
+impl PlainObject for Member {
+    const TYPE_NAME: &'static str = "Member";
+
+    fn plain_field(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> Option<Value> {
+        Some(match field.name.node.as_str() {
+            "account" => plain_object(&self.account, ctx, &field.selection_set.node)?,
+            "role" => self.row.role.to_value(),
+            "status" => self
+                .account
+                .row
+                .standing()
+                .member_status(self.row.role)
+                .to_value(),
+            "createdAt" => self.row.created_at.to_value(),
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, SimpleObject)]
 pub struct MemberEdge {
     pub cursor: String,
     pub node: Member,
 }
+
+impl PlainObject for MemberEdge {
+    const TYPE_NAME: &'static str = "MemberEdge";
+
+    fn plain_field(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> Option<Value> {
+        Some(match field.name.node.as_str() {
+            "cursor" => Value::String(self.cursor.clone()),
+            "node" => plain_object(&self.node, ctx, &field.selection_set.node)?,
+            _ => return None,
+        })
+    }
+}
+
+/// The fields of `Member` a brief page row answers (`account` is looked into).
+const BRIEF_MEMBER_FIELDS: &[&str] = &["__typename", "role", "status", "createdAt"];
+/// The fields of `Account` a brief page row answers.
+const BRIEF_ACCOUNT_FIELDS: &[&str] = &[
+    "__typename",
+    "id",
+    "email",
+    "name",
+    "status",
+    "emailVerified",
+];
 
 /// A page of members, ordered by role (owner first), then join time, then id. Cursors are
 /// encoded only for the fields that show them.
@@ -85,19 +142,21 @@ pub struct MemberConnection {
 /// A page of members, ordered by role (owner first), then join time, then id.
 #[Object]
 impl MemberConnection {
-    async fn edges(&self) -> Vec<MemberEdge> {
-        self.members
+    async fn edges(&self) -> PlainList<'_, MemberEdge> {
+        let edges: Vec<MemberEdge> = self
+            .members
             .iter()
             .zip(&self.positions)
             .map(|(node, at)| MemberEdge {
                 cursor: cursor::encode_member(at),
                 node: node.clone(),
             })
-            .collect()
+            .collect();
+        edges.into()
     }
 
-    async fn nodes(&self) -> &[Member] {
-        &self.members
+    async fn nodes(&self) -> PlainList<'_, Member> {
+        self.members.as_slice().into()
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -124,6 +183,27 @@ impl MemberConnection {
 }
 
 impl MemberConnection {
+    /// What a page must read for the selection under `members` (`look_ahead`): the brief
+    /// columns when every member field it shows is one of [`BRIEF_MEMBER_FIELDS`] (and of
+    /// [`BRIEF_ACCOUNT_FIELDS`] under `account`), all of them otherwise.
+    pub fn columns(look_ahead: &Lookahead<'_>) -> PageColumns {
+        let nodes = look_ahead.field("nodes").selection_fields();
+        let edge_nodes = look_ahead.field("edges").field("node").selection_fields();
+        let brief = nodes.iter().chain(&edge_nodes).all(|member| {
+            member.selection_set().all(|field| match field.name() {
+                "account" => field
+                    .selection_set()
+                    .all(|f| BRIEF_ACCOUNT_FIELDS.contains(&f.name())),
+                name => BRIEF_MEMBER_FIELDS.contains(&name),
+            })
+        });
+        if brief {
+            PageColumns::Brief
+        } else {
+            PageColumns::All
+        }
+    }
+
     pub fn total_key(workspace: Uuid, filter: MemberFilter) -> MemberTotalKey {
         MemberTotalKey { workspace, filter }
     }
@@ -145,11 +225,10 @@ impl InvitationResult {
         self.result.status
     }
     async fn member(&self) -> Option<Member> {
-        self.result.member.clone().map(|(row, account)| Member {
-            row,
-            account,
-            viewer: self.viewer,
-        })
+        self.result
+            .member
+            .clone()
+            .map(|(row, account)| Member::new(row, account, self.viewer))
     }
     /// The invitation link (for `INVITED` and `RESENT`), to share by hand if email is not set up.
     async fn activation_url(&self) -> Option<&str> {

@@ -3,8 +3,12 @@
 
 pub mod audit;
 pub mod members;
+pub mod plain;
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{
+    Context, ContextSelectionSet, ID, InputObject, InputType, Object, Result, SimpleObject, Value,
+};
 use chrono::{DateTime, Utc};
 
 use uuid::Uuid;
@@ -24,8 +28,10 @@ use crate::service::Session;
 use async_graphql::connection::PageInfo;
 use audit::{AuditEvent, AuditEventConnection, AuditEventEdge};
 use members::{Member, MemberConnection};
+use plain::PlainObject;
 
 /// A person, as seen by `viewer`.
+#[derive(Clone)]
 pub struct Account {
     pub row: AccountRow,
     pub viewer: Uuid,
@@ -67,6 +73,25 @@ impl Account {
     /// account, the shared ones for anybody else.
     async fn workspaces(&self, ctx: &Context<'_>) -> Result<Vec<Workspace>> {
         Ok(self.visible_workspaces(ctx).await?)
+    }
+}
+
+impl PlainObject for Account {
+    const TYPE_NAME: &'static str = "Account";
+
+    fn plain_field(&self, _: &ContextSelectionSet<'_>, field: &Field) -> Option<Value> {
+        let row = &self.row;
+        Some(match field.name.node.as_str() {
+            "id" => Value::String(row.id.to_string()),
+            "email" => Value::String(row.email.clone()),
+            "name" => Value::String(row.name.clone()),
+            "status" => row.status.to_value(),
+            "emailVerified" => Value::Boolean(row.email_verified()),
+            "language" => Value::String(row.language.as_str().to_owned()),
+            "createdAt" => row.created_at.to_value(),
+            "lastActiveAt" => row.last_active_at.to_value(),
+            _ => return None,
+        })
     }
 }
 
@@ -189,18 +214,20 @@ impl Workspace {
             status,
             search,
         };
+        let look_ahead = ctx.look_ahead();
         let key = MembersPageKey {
             workspace: self.row.id,
             after,
             limit: first + 1,
             filter: filter.clone(),
+            columns: MemberConnection::columns(&look_ahead),
         };
 
         // Ask for the total in the same batch window as the page (and as `memberCount`) when the
         // query selects it, rather than one loader round later.
         let loaders = ctx.loaders()?;
         let total_key = MemberConnection::total_key(self.row.id, filter);
-        let wants_total = ctx.look_ahead().field("totalCount").exists();
+        let wants_total = look_ahead.field("totalCount").exists();
         let (rows, total) = futures_util::join!(loaders.load_one(key), async {
             if wants_total {
                 loaders.load_one(total_key.clone()).await
@@ -208,20 +235,17 @@ impl Workspace {
                 Ok(None)
             }
         });
-        let mut rows = rows?.unwrap_or_default();
+        let rows = rows?.unwrap_or_default();
         let total = total?;
-        let has_next_page = rows.len() > usize::try_from(first).unwrap_or(0);
-        rows.truncate(usize::try_from(first).unwrap_or(0));
+        let shown = usize::try_from(first).unwrap_or(0);
+        let has_next_page = rows.len() > shown;
+        let rows = &rows[..rows.len().min(shown)];
         let positions = rows.iter().map(|r| r.cursor()).collect();
         let members = rows
-            .into_iter()
+            .iter()
             .map(|r| {
-                let (row, account) = r.into_rows();
-                Member {
-                    row,
-                    account,
-                    viewer: self.viewer,
-                }
+                let (row, account) = r.to_rows(self.row.id);
+                Member::new(row, account, self.viewer)
             })
             .collect();
         Ok(MemberConnection {
