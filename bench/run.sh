@@ -186,7 +186,7 @@ run_backend() {
   case $backend in
     sqlite) url="sqlite://$dir/roster.db" ;;
     postgres)
-      psql -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
+      psql -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"
       url="$PG_URL/$PG_DB"
       ;;
     *) echo "bench: unknown backend $backend" >&2; return 1 ;;
@@ -269,7 +269,7 @@ run_backend() {
   log "$backend: roster $(tr -s ' \n' ' ' <"$OUT/$backend-roster-mem.txt")"
   stop_servers
   if [[ $backend == postgres ]]; then
-    psql -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $PG_DB"
+    psql -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)"
   fi
 }
 
