@@ -16,6 +16,8 @@ pub struct Label<'a> {
 }
 
 /// `20261130-200500-ada@example.com-invitation-1a2b3c4d.eml`: sorted by time, then readable.
+/// The suffix is the end of the email's id, its random part: ids are time-ordered (UUIDv7), so
+/// their beginnings are the same for emails queued within a minute or so.
 pub fn file_name(label: &Label<'_>) -> String {
     let recipient: String = label
         .recipient
@@ -33,7 +35,7 @@ pub fn file_name(label: &Label<'_>) -> String {
         "{}-{recipient}-{}-{}.eml",
         label.at.format("%Y%m%d-%H%M%S"),
         label.kind,
-        &id[..8]
+        &id[id.len() - 8..]
     )
 }
 
@@ -57,7 +59,7 @@ mod tests {
     #[test]
     fn names_say_when_to_whom_and_what() {
         let label = Label {
-            id: Uuid::parse_str("1a2b3c4d-0000-4000-8000-000000000000").unwrap(),
+            id: Uuid::parse_str("0190a2b3-0000-7000-8000-00001a2b3c4d").unwrap(),
             kind: "invitation",
             recipient: "ada/../x@example.com",
             at: DateTime::parse_from_rfc3339("2026-11-30T20:05:00Z")
@@ -68,5 +70,21 @@ mod tests {
             file_name(&label),
             "20261130-200500-ada_.._x@example.com-invitation-1a2b3c4d.eml"
         );
+    }
+
+    #[test]
+    fn emails_queued_together_get_their_own_files() {
+        let at = Utc::now();
+        let names: std::collections::HashSet<String> = (0..1000)
+            .map(|_| {
+                file_name(&Label {
+                    id: Uuid::now_v7(),
+                    kind: "verify_email",
+                    recipient: "ada@example.com",
+                    at,
+                })
+            })
+            .collect();
+        assert_eq!(names.len(), 1000);
     }
 }
