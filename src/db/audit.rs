@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
-use super::{Db, Pool, json_ids, new_id, push_ids, sqlite_ids, with_pool};
+use super::{Db, Pool, json_ids, new_id, push_ids, push_page_branches, sqlite_ids, with_pool};
 use crate::domain::Role;
 use crate::domain::audit::{AuditAction, AuditRecord, NewAuditEvent};
 
@@ -175,14 +175,8 @@ impl Db {
                 }
                 Pool::Sqlite(pool) => {
                     let mut qb = sqlx::QueryBuilder::new("");
-                    for (i, request) in chunk.iter().enumerate() {
-                        if i > 0 {
-                            qb.push(" UNION ALL ");
-                        }
-                        qb.push("SELECT * FROM (SELECT ");
-                        qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
+                    push_page_branches(&mut qb, offset, chunk, |qb, request| {
                         qb.push(concat!(
-                            " AS branch, ",
                             audit_columns!(),
                             " FROM audit_events e WHERE e.workspace_id = "
                         ));
@@ -196,9 +190,7 @@ impl Db {
                         }
                         qb.push(" ORDER BY e.created_at DESC, e.id DESC LIMIT ");
                         qb.push_bind(request.limit);
-                        qb.push(") p");
-                        qb.push(i32::try_from(i).unwrap_or(0));
-                    }
+                    });
                     qb.build_query_as().fetch_all(pool).await?
                 }
             };

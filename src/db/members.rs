@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::tx::{Tx, with_tx};
 use super::workspaces::AccountWorkspaceRow;
-use super::{AccountRow, Db, Pool, WorkspaceRow, push_ids, with_pool};
+use super::{AccountRow, Db, Pool, WorkspaceRow, push_ids, push_page_branches, with_pool};
 use crate::domain::{AccountStatus, Language, Role};
 
 #[derive(Clone, Debug, FromRow)]
@@ -433,13 +433,7 @@ impl Db {
     ) -> sqlx::Result<Vec<MemberPageRow>> {
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new("");
-            for (i, request) in requests.iter().enumerate() {
-                if i > 0 {
-                    qb.push(" UNION ALL ");
-                }
-                qb.push("SELECT * FROM (SELECT ");
-                qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
-                qb.push(" AS branch, ");
+            push_page_branches(&mut qb, offset, requests, |qb, request| {
                 qb.push(columns.sql());
                 qb.push(PAGE_FROM);
                 qb.push(" WHERE m.workspace_id = ");
@@ -456,9 +450,7 @@ impl Db {
                 push_filter!(qb, filter);
                 qb.push(" ORDER BY m.role_rank, m.created_at, m.account_id LIMIT ");
                 qb.push_bind(request.limit);
-                qb.push(") p");
-                qb.push(i32::try_from(i).unwrap_or(0));
-            }
+            });
             let rows = qb.build().fetch_all(pool).await?;
             page_rows(&rows, columns)
         })

@@ -214,6 +214,28 @@ impl IdList for sqlx::Sqlite {
     }
 }
 
+/// SQLite's stand-in for a LATERAL join over pages: one sub-select per request, joined by
+/// `UNION ALL`, each numbered `branch` (`offset` + its index) so that its rows can be told apart.
+/// `select` pushes what follows `SELECT <n> AS branch, ` (columns, FROM, WHERE, ORDER BY, LIMIT).
+pub(crate) fn push_page_branches<DB: sqlx::Database, R>(
+    qb: &mut sqlx::QueryBuilder<DB>,
+    offset: usize,
+    requests: &[R],
+    mut select: impl FnMut(&mut sqlx::QueryBuilder<DB>, &R),
+) {
+    for (i, request) in requests.iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
+        }
+        qb.push("SELECT * FROM (SELECT ");
+        qb.push(i32::try_from(offset + i).unwrap_or(i32::MAX));
+        qb.push(" AS branch, ");
+        select(qb, request);
+        qb.push(") p");
+        qb.push(i);
+    }
+}
+
 /// Appends ` = ANY($n)` (PostgreSQL) or ` IN (...json_each...)` (SQLite) for `ids`.
 pub(crate) fn push_ids<DB: IdList>(qb: &mut sqlx::QueryBuilder<DB>, ids: &[Uuid]) {
     DB::push_ids(qb, ids)
