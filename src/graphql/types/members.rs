@@ -23,8 +23,8 @@ use crate::service::{InvitationPreview, InviteResult};
 #[derive(Clone)]
 pub struct Member {
     pub row: MemberRow,
+    /// The member's account, as seen by the viewer (`account.viewer`).
     pub account: Account,
-    pub viewer: Uuid,
 }
 
 impl Member {
@@ -35,8 +35,16 @@ impl Member {
                 row: account,
                 viewer,
             },
-            viewer,
         }
+    }
+
+    fn viewer(&self) -> Uuid {
+        self.account.viewer
+    }
+
+    /// `PENDING` until the address owner accepted the invitation, else the account's status.
+    fn member_status(&self) -> AccountStatus {
+        self.account.row.standing().member_status(self.row.role)
     }
 }
 
@@ -51,12 +59,12 @@ impl Member {
     /// `PENDING` until the address owner accepted the invitation (the account is PENDING, or
     /// its address is not verified yet); otherwise the account's status.
     async fn status(&self) -> AccountStatus {
-        self.account.row.standing().member_status(self.row.role)
+        self.member_status()
     }
     /// Who invited or added this member (null for the creator, or if that account is gone).
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         match self.row.invited_by {
-            Some(id) => Ok(account(ctx, id, self.viewer).await.ok()),
+            Some(id) => Ok(account(ctx, id, self.viewer()).await.ok()),
             None => Ok(None),
         }
     }
@@ -72,7 +80,7 @@ impl Member {
             .ok_or(AppError::NotFound("workspace"))?;
         Ok(Workspace {
             row,
-            viewer: self.viewer,
+            viewer: self.viewer(),
         })
     }
 }
@@ -84,12 +92,7 @@ impl PlainObject for Member {
         Some(match field.name.node.as_str() {
             "account" => plain_object(&self.account, ctx, &field.selection_set.node)?,
             "role" => self.row.role.to_value(),
-            "status" => self
-                .account
-                .row
-                .standing()
-                .member_status(self.row.role)
-                .to_value(),
+            "status" => self.member_status().to_value(),
             "createdAt" => self.row.created_at.to_value(),
             _ => return None,
         })
