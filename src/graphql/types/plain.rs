@@ -22,7 +22,8 @@ pub trait PlainObject: OutputType {
     const TYPE_NAME: &'static str;
 
     /// The value of `field` (its selection set under `ctx` for an object-valued field), or
-    /// `None` if it is not answered from memory.
+    /// `None` if it is not answered from memory. Only fields without a guard belong here: the
+    /// executor, which runs guards, never sees a field answered this way.
     fn plain_field(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> Option<Value>;
 }
 
