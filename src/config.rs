@@ -256,6 +256,14 @@ pub struct Limits {
     /// Verification emails an account may ask for per hour.
     #[arg(long, env = "ROSTER_VERIFICATIONS_PER_HOUR", default_value_t = 5)]
     pub verifications_per_hour: u32,
+    /// Password hashes computed at once, each on a thread of its own holding 19 MiB
+    /// (0 = one per CPU core).
+    #[arg(long, env = "ROSTER_HASH_THREADS", default_value_t = 0)]
+    pub hash_threads: usize,
+    /// Password hashes that may wait for a thread; beyond them a login, sign-up or password
+    /// change is refused at once with UNAVAILABLE and `retryAfter`.
+    #[arg(long, env = "ROSTER_HASH_QUEUE", default_value_t = 16)]
+    pub hash_queue: usize,
 }
 
 impl Config {

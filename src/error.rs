@@ -31,6 +31,13 @@ pub enum AppError {
     LimitExceeded(String),
     #[error("too many attempts; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },
+    /// Nothing is wrong with the request: the database is unreachable or the server is at
+    /// capacity. `extensions.retryAfter` says when to try again.
+    #[error("{reason}: try again in a moment")]
+    Unavailable {
+        reason: &'static str,
+        retry_after: u64,
+    },
     /// Details go to the log, never to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -46,6 +53,7 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Unavailable { .. } => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -66,7 +74,9 @@ impl AppError {
         ext.set("code", self.code());
         match self {
             AppError::BadInput { field, .. } => ext.set("field", *field),
-            AppError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
+            AppError::RateLimited { retry_after } | AppError::Unavailable { retry_after, .. } => {
+                ext.set("retryAfter", *retry_after)
+            }
             AppError::Link(problem) => {
                 ext.set("field", "token");
                 ext.set("reason", problem.reason());
@@ -115,9 +125,36 @@ impl LinkProblem {
     }
 }
 
+/// Seconds a client should wait before retrying after a storage outage: about what a
+/// PostgreSQL restart or a pool reconnect takes.
+const OUTAGE_RETRY_AFTER_SECS: u64 = 2;
+
+/// A storage error: `UNAVAILABLE` when the database could not be reached or could not take the
+/// statement now (nothing was learnt about the data), `INTERNAL` otherwise.
+fn storage_error(e: &sqlx::Error) -> Option<AppError> {
+    if !crate::db::outage::is_outage(e) {
+        return None;
+    }
+    tracing::warn!(error = %e, "storage unavailable");
+    metrics::counter!("roster_storage_unavailable_total").increment(1);
+    Some(AppError::Unavailable {
+        reason: "the database is unavailable",
+        retry_after: OUTAGE_RETRY_AFTER_SECS,
+    })
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(e.into())
+        storage_error(&e).unwrap_or_else(|| AppError::Internal(e.into()))
+    }
+}
+
+impl From<crate::auth::hashing::Busy> for AppError {
+    fn from(busy: crate::auth::hashing::Busy) -> Self {
+        AppError::Unavailable {
+            reason: "the server is busy checking passwords",
+            retry_after: busy.retry_after,
+        }
     }
 }
 
@@ -133,7 +170,7 @@ impl From<Denied> for AppError {
 /// DataLoader errors must be `Clone`; they carry the database error behind an `Arc`.
 impl From<Arc<sqlx::Error>> for AppError {
     fn from(e: Arc<sqlx::Error>) -> Self {
-        AppError::Internal(anyhow::anyhow!("{e}"))
+        storage_error(&e).unwrap_or_else(|| AppError::Internal(anyhow::anyhow!("{e}")))
     }
 }
 

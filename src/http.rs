@@ -193,12 +193,21 @@ async fn page_asset(Path(file): Path<String>) -> Response {
         .into_response()
 }
 
+/// How long `/readyz` waits for the database: a balancer's probe gets an answer within a
+/// second in every state (a pool waiting to reconnect would otherwise hold it for seconds).
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
 async fn readyz(State(st): State<HttpState>) -> Response {
-    match st.roster.db.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
+    let ping = tokio::time::timeout(READY_TIMEOUT, st.roster.db.ping()).await;
+    match ping {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+        Err(_) => {
+            tracing::warn!("readiness check timed out");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not answering").into_response()
         }
     }
 }

@@ -2,6 +2,7 @@
 //! random tokens.
 
 pub mod bearer;
+pub mod hashing;
 pub mod jwt;
 pub mod password;
 pub mod tokens;

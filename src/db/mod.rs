@@ -11,6 +11,7 @@ pub mod email_tokens;
 pub mod invitations;
 pub mod members;
 pub mod notify;
+pub mod outage;
 pub mod outbox;
 pub mod sessions;
 pub mod settings;

@@ -73,12 +73,20 @@ impl Db {
         })
     }
 
-    /// Gives one hit back (an attempt that turned out not to count, such as a right password
-    /// against a per-IP failure limit).
-    pub async fn throttle_release(&self, key: &str) -> sqlx::Result<()> {
+    /// Gives one hit back to the window that started at `window_start` (an attempt that turned
+    /// out not to count, such as a right password, or one that could not complete). A window
+    /// that has started again since keeps its count: a late give-back never makes room for
+    /// more attempts than the limit in a window.
+    pub async fn throttle_release(
+        &self,
+        key: &str,
+        window_start: DateTime<Utc>,
+    ) -> sqlx::Result<()> {
         with_pool!(self, pool => sqlx::query(
-            "UPDATE throttles SET hits = hits - 1 WHERE key = $1 AND hits > 0")
+            "UPDATE throttles SET hits = hits - 1
+             WHERE key = $1 AND window_start = $2 AND hits > 0")
             .bind(key)
+            .bind(window_start)
             .execute(pool)
             .await
             .map(|_| ()))

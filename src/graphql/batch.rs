@@ -161,7 +161,9 @@ impl<L: Send + Sync + 'static> Batcher<L> {
         };
         match rx.await {
             Ok(answer) => answer,
-            Err(_) => Ok(None),
+            // The batch went away without answering (its task was dropped): the value is not
+            // known, which is not the same as "there is none".
+            Err(_) => Err(Arc::new(sqlx::Error::WorkerCrashed)),
         }
     }
 

@@ -60,9 +60,14 @@ async fn check(
     }
     let subject = match intent.action.target() {
         Some(&account) => {
+            // Only "not a member" is `NOT_FOUND`: a storage failure says nothing about the
+            // target and stays `UNAVAILABLE` (or `INTERNAL`).
             let role = role_of(ctx, account, intent.workspace)
                 .await
-                .map_err(|_| AppError::NotFound("member"))?;
+                .map_err(|e| match e {
+                    AppError::NotFound(_) => AppError::NotFound("member"),
+                    other => other,
+                })?;
             Some(Subject {
                 role,
                 is_self: account == intent.actor,

@@ -51,6 +51,27 @@ fn is_request_error(response: &GqlResponse) -> bool {
         && response.errors.iter().all(|e| e.path.is_empty())
 }
 
+/// Nothing of the request could run because the server could not (the database is down, the
+/// server is at capacity): `data` is null and every error is `UNAVAILABLE`. The answer is
+/// then HTTP 503 with `Retry-After` (the longest `retryAfter` of the errors), body as usual.
+fn unavailable_for(response: &GqlResponse) -> Option<u64> {
+    if !matches!(response.data, async_graphql::Value::Null) || response.errors.is_empty() {
+        return None;
+    }
+    response.errors.iter().try_fold(0, |longest, e| {
+        let ext = e.extensions.as_ref()?;
+        let unavailable = matches!(
+            ext.get("code"),
+            Some(async_graphql::Value::String(code)) if code == "UNAVAILABLE"
+        );
+        let after = match ext.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64().unwrap_or(1),
+            _ => 1,
+        };
+        unavailable.then_some(longest.max(after))
+    })
+}
+
 fn to_json(response: &GqlResponse) -> Result<Value, serde_json::Error> {
     let mut value = serde_json::to_value(response)?;
     if is_request_error(response)
@@ -62,14 +83,14 @@ fn to_json(response: &GqlResponse) -> Result<Value, serde_json::Error> {
 }
 
 pub fn graphql(media: Media, response: &BatchResponse) -> Response {
-    let (status, body) = match response {
+    let (mut status, body, retry_after) = match response {
         BatchResponse::Single(r) => {
             let status = if media == Media::GraphqlResponseJson && is_request_error(r) {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::OK
             };
-            (status, to_json(r))
+            (status, to_json(r), unavailable_for(r))
         }
         BatchResponse::Batch(rs) => (
             StatusCode::OK,
@@ -77,15 +98,29 @@ pub fn graphql(media: Media, response: &BatchResponse) -> Response {
                 .map(to_json)
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
+            rs.iter()
+                .map(unavailable_for)
+                .try_fold(0, |longest, after| Some(longest.max(after?))),
         ),
     };
+    if retry_after.is_some() {
+        status = StatusCode::SERVICE_UNAVAILABLE;
+    }
     match body {
-        Ok(body) => (
-            status,
-            [(header::CONTENT_TYPE, media.content_type())],
-            body.to_string(),
-        )
-            .into_response(),
+        Ok(body) => {
+            let mut response = (
+                status,
+                [(header::CONTENT_TYPE, media.content_type())],
+                body.to_string(),
+            )
+                .into_response();
+            if let Some(seconds) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot serialize a response");
             HttpError::new(

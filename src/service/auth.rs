@@ -5,10 +5,11 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::Roster;
-use super::throttle;
+use super::throttle::{self, Reserved};
 use crate::auth::bearer::Credentials;
+use crate::auth::hashing::Ticket;
 use crate::auth::jwt::TokenError;
-use crate::auth::{password, tokens};
+use crate::auth::tokens;
 use crate::db::accounts::NewAccount;
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Tx};
@@ -191,9 +192,7 @@ impl Roster {
             .map_err(|e| AppError::bad_input("email", e.to_string()))?;
         let name = valid_name("name", name)?;
         valid_password("password", password)?;
-        let hash = password::hash(password.to_owned())
-            .await
-            .map_err(AppError::Internal)?;
+        let hash = self.hash_password(password).await?;
         let new = NewAccount {
             email: email.as_str(),
             name: &name,
@@ -216,17 +215,45 @@ impl Roster {
 
     /// Logs in with email and password. A wrong password, an unknown email and an account that
     /// may not log in (pending, banned) all give the same answer, in about the same time.
-    /// The attempt is counted before the password is checked (see [`Roster::reserve_login`]).
+    /// A place in the hashing budget is taken first (none: `UNAVAILABLE`, nothing counted),
+    /// then the attempt is counted before the password is checked (see
+    /// [`Roster::reserve_login`]); an attempt that could not complete is given back.
     pub async fn login(&self, email: &str, password: &str, client_ip: &str) -> AppResult<Session> {
         let now = self.now();
         let normalized = email.trim().to_lowercase();
+        let ticket = self.hashing.admit()?;
         let keys = self.reserve_login(&normalized, client_ip, now).await?;
+        let account = match self.check_password(ticket, &normalized, password).await {
+            Ok(account) => account,
+            Err(e) => {
+                keys.give_back(self).await;
+                return Err(e);
+            }
+        };
+        let Some(account) = account else {
+            return Err(AppError::bad_credentials());
+        };
+        keys.succeeded(self, now).await;
+        let mut tx = self.db.begin().await?;
+        let session = self.open_session(&mut tx, account, now).await?;
+        self.commit(tx).await?;
+        Ok(session)
+    }
+
+    /// The account `password` signs in to (`None`: wrong password, unknown address, or an
+    /// account that may not log in), checked with the place `ticket` holds.
+    async fn check_password(
+        &self,
+        ticket: Ticket,
+        email: &str,
+        password: &str,
+    ) -> AppResult<Option<AccountRow>> {
         // Any well-formed address is looked up (an intranet address accepted under another
         // policy still signs in); anything else cannot be an account.
         let lenient = EmailPolicy {
             allow_dotless_domains: true,
         };
-        let credential = match lenient.parse(&normalized) {
+        let credential = match lenient.parse(email) {
             Ok(email) => self.db.credential_by_email(email.as_str()).await?,
             Err(_) => None,
         };
@@ -234,17 +261,20 @@ impl Roster {
             Some(c) => (Some(c.account), c.password_hash),
             None => (None, None),
         };
-        let password_ok = password::verify(password.to_owned(), hash).await;
-        match account {
-            Some(account) if password_ok && account.status == AccountStatus::Active => {
-                keys.succeeded(self, now).await?;
-                let mut tx = self.db.begin().await?;
-                let session = self.open_session(&mut tx, account, now).await?;
-                self.commit(tx).await?;
-                Ok(session)
-            }
-            _ => Err(AppError::bad_credentials()),
-        }
+        let matched = ticket
+            .verify(password.to_owned(), hash)
+            .await
+            .map_err(AppError::Internal)?;
+        Ok(account.filter(|a| matched && a.status == AccountStatus::Active))
+    }
+
+    /// Hashes a new password (sign-up, activation, reset, change) within the hashing budget.
+    pub(crate) async fn hash_password(&self, password: &str) -> AppResult<String> {
+        self.hashing
+            .admit()?
+            .hash(password.to_owned())
+            .await
+            .map_err(AppError::Internal)
     }
 
     /// Reserves one password check for `email` and for `ip` before it happens: at most
@@ -258,21 +288,23 @@ impl Roster {
     ) -> AppResult<LoginKeys> {
         let window = Duration::seconds(LOGIN_WINDOW_SECS);
         let limits = &self.config.limits;
-        let keys = LoginKeys {
-            email: throttle::key("login:email", email),
-            ip: throttle::key("login:ip", ip),
-        };
-        self.throttle(&keys.email, limits.login_failures_per_email, window, now)
+        let email_key = throttle::key("login:email", email);
+        let email = self
+            .throttle(&email_key, limits.login_failures_per_email, window, now)
             .await?;
-        if let Err(e) = self
-            .throttle(&keys.ip, limits.login_failures_per_ip, window, now)
+        let ip_key = throttle::key("login:ip", ip);
+        match self
+            .throttle(&ip_key, limits.login_failures_per_ip, window, now)
             .await
         {
-            // Refused for the client: the address's reservation is not used.
-            self.db.throttle_release(&keys.email).await?;
-            return Err(e);
+            Ok(ip) => Ok(LoginKeys { email, ip }),
+            Err(e) => {
+                // Refused for the client (or the database failed): the address's reservation
+                // is not used.
+                self.give_back(email).await;
+                Err(e)
+            }
         }
-        Ok(keys)
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once; presenting a used
@@ -358,21 +390,28 @@ impl Roster {
     }
 }
 
-/// The throttle keys one login attempt was counted under.
+/// The attempts one password check was counted under (its address and its client).
 pub(crate) struct LoginKeys {
-    email: String,
-    ip: String,
+    email: Reserved,
+    ip: Reserved,
 }
 
 impl LoginKeys {
     /// A right password gives its reservation back: the counts keep only failures (SPEC 6:
     /// 5 failures per address, 100 per client, in 15 minutes), so people who sign in often
     /// are never locked out, and a success cannot make room for more guesses than that.
-    pub(crate) async fn succeeded(&self, roster: &Roster, now: DateTime<Utc>) -> AppResult<()> {
-        roster.db.throttle_release(&self.email).await?;
-        roster.db.throttle_release(&self.ip).await?;
+    pub(crate) async fn succeeded(self, roster: &Roster, now: DateTime<Utc>) {
+        self.give_back(roster).await;
         let stale = now - Duration::seconds(LOGIN_WINDOW_SECS);
-        roster.db.throttle_prune(stale).await?;
-        Ok(())
+        if let Err(e) = roster.db.throttle_prune(stale).await {
+            tracing::warn!(error = %e, "cannot prune old login counts");
+        }
+    }
+
+    /// The check did not happen or did not complete (a storage error, no place to hash): it
+    /// counts against nobody.
+    pub(crate) async fn give_back(self, roster: &Roster) {
+        roster.give_back(self.email).await;
+        roster.give_back(self.ip).await;
     }
 }

@@ -15,9 +15,11 @@ pub use auth::{Authenticated, Session};
 pub use events::Events;
 pub use invitations::{InvitationPreview, InviteResult};
 
+use anyhow::Context as _;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
+use crate::auth::hashing::Hashing;
 use crate::auth::{JwtKeys, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -35,6 +37,8 @@ pub struct Roster {
     pub events: Events,
     /// Woken when a committed transaction queued an email.
     pub mail_wakeup: Arc<Notify>,
+    /// The password-hashing budget: every Argon2 hash takes a place in it first.
+    pub hashing: Hashing,
     jwt: JwtKeys,
 }
 
@@ -54,12 +58,16 @@ impl Roster {
             }
         };
         let events = Events::start(&db).await?;
+        let limits = &config.limits;
+        let hashing = Hashing::start(limits.hash_threads, limits.hash_queue)
+            .context("cannot start the password-hashing threads")?;
         Ok(Roster {
             db,
             config: Arc::new(config),
             clock,
             events,
             mail_wakeup: Arc::new(Notify::new()),
+            hashing,
             jwt: JwtKeys::new(secret.as_bytes()),
         })
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::Roster;
 use super::auth::{Session, valid_password};
 use super::throttle;
-use crate::auth::{password, tokens};
+use crate::auth::tokens;
 use crate::db::email_tokens::Purpose;
 use crate::db::{AccountRow, Tx};
 use crate::domain::{AccountStatus, EmailPolicy};
@@ -114,9 +114,11 @@ impl Roster {
         let window = Duration::seconds(HOUR_SECS);
         let key = throttle::key("reset:email", email);
         let limit = self.config.limits.resets_per_email;
-        if self.throttle(&key, limit, window, now).await.is_err() {
+        match self.throttle(&key, limit, window, now).await {
+            Ok(_) => {}
             // Answered true all the same; the address just gets no more emails this hour.
-            return Ok(());
+            Err(AppError::RateLimited { .. }) => return Ok(()),
+            Err(e) => return Err(e),
         }
         let Some(account) = self.db.account_by_email(email).await? else {
             return Ok(());
@@ -150,9 +152,7 @@ impl Roster {
     /// open invitation and reset link used up.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> AppResult<Session> {
         valid_password("password", new_password)?;
-        let hash = password::hash(new_password.to_owned())
-            .await
-            .map_err(AppError::Internal)?;
+        let hash = self.hash_password(new_password).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let account_id = use_link(&mut tx, Purpose::ResetPassword, token, now).await?;
@@ -195,18 +195,29 @@ impl Roster {
     ) -> AppResult<bool> {
         valid_password("newPassword", new)?;
         let now = self.now();
+        let ticket = self.hashing.admit()?;
         let keys = self.reserve_login(&account.email, client_ip, now).await?;
-        let hash = self.db.password_hash(account.id).await?;
-        if !password::verify(current.to_owned(), hash).await {
-            return Err(AppError::bad_input(
-                "currentPassword",
-                "the current password is not right",
-            ));
+        let checked = async {
+            let hash = self.db.password_hash(account.id).await?;
+            ticket
+                .verify(current.to_owned(), hash)
+                .await
+                .map_err(AppError::Internal)
+        };
+        match checked.await {
+            Ok(true) => keys.succeeded(self, now).await,
+            Ok(false) => {
+                return Err(AppError::bad_input(
+                    "currentPassword",
+                    "the current password is not right",
+                ));
+            }
+            Err(e) => {
+                keys.give_back(self).await;
+                return Err(e);
+            }
         }
-        keys.succeeded(self, now).await?;
-        let hash = password::hash(new.to_owned())
-            .await
-            .map_err(AppError::Internal)?;
+        let hash = self.hash_password(new).await?;
         let mut tx = self.db.begin().await?;
         tx.set_password(account.id, &hash).await?;
         tx.revoke_sessions_of(account.id, Some(session), now)

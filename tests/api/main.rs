@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod capacity;
 mod cli;
 mod concurrency;
 mod console;
@@ -15,6 +16,7 @@ mod introspection;
 mod invites;
 mod members;
 mod operations;
+mod outages;
 mod ownership;
 mod properties;
 mod reads;

@@ -5,7 +5,7 @@ use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Account, account};
+use super::{Account, account_if_any};
 use crate::domain::AuditAction;
 use crate::domain::AuditRecord;
 use crate::domain::Role;
@@ -30,14 +30,14 @@ impl AuditEvent {
     /// Who did it (null if that account no longer exists).
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         Ok(match self.row.actor_id {
-            Some(id) => account(ctx, id, self.viewer).await.ok(),
+            Some(id) => account_if_any(ctx, id, self.viewer).await?,
             None => None,
         })
     }
     /// Whom it was done to (null if none, or that account no longer exists).
     async fn target(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         Ok(match self.row.target_id {
-            Some(id) => account(ctx, id, self.viewer).await.ok(),
+            Some(id) => account_if_any(ctx, id, self.viewer).await?,
             None => None,
         })
     }

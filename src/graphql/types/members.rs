@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::plain::{PlainList, PlainObject, plain_object};
-use super::{Account, Workspace, account};
+use super::{Account, Workspace, account_if_any};
 use crate::db::members::{MemberCursor, MemberFilter, PageColumns};
 use crate::db::{AccountRow, MemberRow};
 use crate::domain::{AccountStatus, InviteStatus, Role};
@@ -64,7 +64,7 @@ impl Member {
     /// Who invited or added this member (null for the creator, or if that account is gone).
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         match self.row.invited_by {
-            Some(id) => Ok(account(ctx, id, self.viewer()).await.ok()),
+            Some(id) => Ok(account_if_any(ctx, id, self.viewer()).await?),
             None => Ok(None),
         }
     }

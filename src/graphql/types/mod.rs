@@ -349,11 +349,22 @@ fn page_size(first: Option<i32>) -> Result<i64, AppError> {
 
 /// Loads an account that must exist (a foreign key points at it), as seen by `viewer`.
 pub async fn account(ctx: &Context<'_>, id: Uuid, viewer: Uuid) -> AppResult<Account> {
-    ctx.loaders()?
+    account_if_any(ctx, id, viewer)
+        .await?
+        .ok_or(AppError::NotFound("account"))
+}
+
+/// As [`account`], `None` when the account no longer exists (a storage failure stays an error).
+pub async fn account_if_any(
+    ctx: &Context<'_>,
+    id: Uuid,
+    viewer: Uuid,
+) -> AppResult<Option<Account>> {
+    Ok(ctx
+        .loaders()?
         .load_one(AccountKey(id))
         .await?
-        .map(|row| Account { row, viewer })
-        .ok_or(AppError::NotFound("account"))
+        .map(|row| Account { row, viewer }))
 }
 
 /// Tokens after signing in. Send `accessToken` as `Authorization: Bearer ...`.

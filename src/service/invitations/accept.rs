@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::InvitationPreview;
-use crate::auth::{password, tokens};
+use crate::auth::tokens;
 use crate::db::invitations::InvitationRow;
 use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::names::check_password;
@@ -66,9 +66,7 @@ impl Roster {
         let name = valid_name("name", name)?;
         check_password(password)
             .map_err(|m| AppError::bad_input("password", format!("password {m}")))?;
-        let hash = password::hash(password.to_owned())
-            .await
-            .map_err(AppError::Internal)?;
+        let hash = self.hash_password(password).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let invitation = tx

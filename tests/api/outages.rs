@@ -1,0 +1,105 @@
+//! Storage failures are `UNAVAILABLE` (SPEC 5), never an answer about the data: not
+//! `NOT_FOUND`, `FORBIDDEN`, `UNAUTHENTICATED` or a wrong password; and an attempt that could
+//! not complete is given back to the login limits.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use roster::db::Pool;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+use crate::both;
+use crate::capacity::login;
+use crate::helpers::{Backend, PASSWORD, TestApp, code};
+
+both!(
+    storage_failures_are_unavailable_never_an_answer_about_the_data,
+    a_login_that_could_not_complete_leaves_no_failed_attempt,
+);
+
+const REMOVE: &str = "mutation($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedAccountId } }";
+const ROLE: &str = "mutation($w: ID!, $a: ID!) { updateMemberRole(workspaceId: $w, accountId: $a, role: NORMAL) { role } }";
+
+async fn close_pool(app: &TestApp) {
+    match app.roster.db.pool() {
+        Pool::Sqlite(p) => p.close().await,
+        Pool::Postgres(p) => p.close().await,
+    }
+}
+
+async fn storage_failures_are_unavailable_never_an_answer_about_the_data(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let bob = app
+        .member(&ada, &ada.workspace, "bob@example.com", "EDITOR")
+        .await;
+    close_pool(&app).await;
+
+    let ids = json!({ "w": ada.workspace, "a": bob.id });
+    for mutation in [REMOVE, ROLE] {
+        let body = json!({ "query": mutation, "variables": ids });
+        let request = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", ada.token))
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let (status, content_type, bytes) = app.send(request).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("a JSON body");
+        assert_eq!(code(&v["errors"][0]), "UNAVAILABLE", "{v}");
+        assert!(
+            v["errors"][0]["extensions"]["retryAfter"].as_u64() >= Some(1),
+            "{v}"
+        );
+    }
+    let me = app.err(Some(&bob.token), "{ me { id } }", json!({})).await;
+    assert_eq!(code(&me), "UNAVAILABLE", "{me}");
+    let ws = app
+        .err(
+            Some(&bob.token),
+            "query($w: ID!) { workspace(id: $w) { members { totalCount } } }",
+            json!({ "w": ada.workspace }),
+        )
+        .await;
+    assert_eq!(code(&ws), "UNAVAILABLE", "{ws}");
+    // The right password is not "wrong" because the database is away.
+    let (status, _, v, _) = login(&app, "ada@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(code(&v["errors"][0]), "UNAVAILABLE", "{v}");
+
+    let started = Instant::now();
+    let (status, _, _) = app
+        .send(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+async fn a_login_that_could_not_complete_leaves_no_failed_attempt(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.sign_up("eve@example.com", "Eve").await;
+    // The accounts table goes away under the server: each login is reserved, then fails.
+    app.sql("ALTER TABLE accounts RENAME TO accounts_away", &[])
+        .await;
+    for _ in 0..7 {
+        let (_, _, v, _) = login(&app, "eve@example.com", "not the password").await;
+        assert_eq!(code(&v["errors"][0]), "INTERNAL", "{v}");
+    }
+    app.sql("ALTER TABLE accounts_away RENAME TO accounts", &[])
+        .await;
+    // None of them counted: all 5 wrong guesses are still there, then the limit holds.
+    for _ in 0..5 {
+        let (_, _, v, _) = login(&app, "eve@example.com", "not the password").await;
+        assert_eq!(code(&v["errors"][0]), "UNAUTHENTICATED", "{v}");
+    }
+    let (_, _, v, _) = login(&app, "eve@example.com", PASSWORD).await;
+    assert_eq!(code(&v["errors"][0]), "RATE_LIMITED", "{v}");
+}
