@@ -18,6 +18,7 @@ mod members;
 mod operations;
 mod outages;
 mod ownership;
+mod private_pg;
 mod properties;
 mod reads;
 mod schema;

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::both;
 use crate::capacity::login;
-use crate::helpers::{Backend, PASSWORD, TestApp, code};
+use crate::helpers::{Backend, PASSWORD, TestApp, code, test_config};
+use crate::private_pg::PrivatePostgres;
 
 both!(
     storage_failures_are_unavailable_never_an_answer_about_the_data,
@@ -19,6 +20,39 @@ both!(
 
 const REMOVE: &str = "mutation($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedAccountId } }";
 const ROLE: &str = "mutation($w: ID!, $a: ID!) { updateMemberRole(workspaceId: $w, accountId: $a, role: NORMAL) { role } }";
+
+/// Sends `mutation` with `variables` as `token`: status and body.
+async fn post(
+    app: &TestApp,
+    token: &str,
+    mutation: &str,
+    variables: &serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let body = json!({ "query": mutation, "variables": variables });
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let (status, content_type, bytes) = app.send(request).await;
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    (status, serde_json::from_slice(&bytes).expect("a JSON body"))
+}
+
+async fn ready(app: &TestApp) -> (StatusCode, Duration) {
+    let started = Instant::now();
+    let (status, _, _) = app
+        .send(
+            Request::get("/readyz")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    (status, started.elapsed())
+}
 
 async fn close_pool(app: &TestApp) {
     match app.roster.db.pool() {
@@ -37,19 +71,8 @@ async fn storage_failures_are_unavailable_never_an_answer_about_the_data(backend
 
     let ids = json!({ "w": ada.workspace, "a": bob.id });
     for mutation in [REMOVE, ROLE] {
-        let body = json!({ "query": mutation, "variables": ids });
-        let request = Request::post("/graphql")
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {}", ada.token))
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        let (status, content_type, bytes) = app.send(request).await;
-        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(
-            content_type.starts_with("application/json"),
-            "{content_type}"
-        );
-        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("a JSON body");
+        let (status, v) = post(&app, &ada.token, mutation, &ids).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
         assert_eq!(code(&v["errors"][0]), "UNAVAILABLE", "{v}");
         assert!(
             v["errors"][0]["extensions"]["retryAfter"].as_u64() >= Some(1),
@@ -71,16 +94,61 @@ async fn storage_failures_are_unavailable_never_an_answer_about_the_data(backend
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(code(&v["errors"][0]), "UNAVAILABLE", "{v}");
 
-    let started = Instant::now();
-    let (status, _, _) = app
-        .send(
-            Request::get("/readyz")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let (status, took) = ready(&app).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(took < Duration::from_secs(1), "{took:?}");
+}
+
+/// PostgreSQL stopped under a running server (a private instance, never the shared one): the
+/// guarded mutations and logins are `UNAVAILABLE`, `/readyz` answers within a second, and once
+/// the server is back everything works, with no failed attempt left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_outage_is_unavailable_and_passes() {
+    let pg = tokio::task::spawn_blocking(PrivatePostgres::start)
+        .await
+        .expect("start PostgreSQL");
+    let db = roster::db::Db::connect(&pg.url()).await.expect("connect");
+    let app = TestApp::on_db(db, test_config()).await;
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let bob = app
+        .member(&ada, &ada.workspace, "bob@example.com", "EDITOR")
+        .await;
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.stop();
+        pg
+    })
+    .await
+    .expect("stop PostgreSQL");
+
+    let ids = json!({ "w": ada.workspace, "a": bob.id });
+    for mutation in [REMOVE, ROLE] {
+        let (status, v) = post(&app, &ada.token, mutation, &ids).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+        assert_eq!(code(&v["errors"][0]), "UNAVAILABLE", "{v}");
+    }
+    let (_, _, v, _) = login(&app, "ada@example.com", PASSWORD).await;
+    assert_eq!(code(&v["errors"][0]), "UNAVAILABLE", "{v}");
+    let (status, took) = ready(&app).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(took < Duration::from_millis(1500), "/readyz took {took:?}");
+
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.start_again();
+        pg
+    })
+    .await
+    .expect("start PostgreSQL again");
+    let back = Instant::now();
+    while ready(&app).await.0 != StatusCode::OK {
+        assert!(back.elapsed() < Duration::from_secs(15), "not ready again");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_, _, v, _) = login(&app, "ada@example.com", PASSWORD).await;
+    assert!(v.get("errors").is_none(), "{v}");
+    let (status, v) = post(&app, &ada.token, ROLE, &ids).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["data"]["updateMemberRole"]["role"], "NORMAL", "{v}");
+    drop(pg);
 }
 
 async fn a_login_that_could_not_complete_leaves_no_failed_attempt(backend: Backend) {
