@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::auth::bearer;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ClientIp;
 use crate::graphql::{Api, loaders};
 use crate::service::{Authenticated, Roster};
@@ -57,12 +58,12 @@ impl Connection {
         }
     }
 
-    async fn authenticate(&self, payload: &Value) -> async_graphql::Result<Authenticated> {
+    async fn authenticate(&self, payload: &Value) -> AppResult<Authenticated> {
         let header = payload
             .get("Authorization")
             .or_else(|| payload.get("authorization"))
             .and_then(|v| v.as_str());
-        Ok(self.roster.authenticate(bearer::parse(header)).await?)
+        self.roster.authenticate(bearer::parse(header)).await
     }
 
     fn request(&self, request: Request, auth: &Authenticated) -> Request {
@@ -219,8 +220,13 @@ impl TransportWs {
                         self.auth = Some(auth);
                         Ok(Some(json!({ "type": "connection_ack" })))
                     }
+                    // 1013 "Try Again Later": the client reconnects with back-off.
+                    Err(AppError::Unavailable { .. }) => Err(Close(
+                        1013,
+                        "the database is unavailable: try again in a moment",
+                    )),
                     Err(e) => {
-                        tracing::error!(error = %e.message, "websocket authentication failed");
+                        tracing::error!(error = %e, "websocket authentication failed");
                         Err(Close(4500, "internal error"))
                     }
                 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::both;
 use crate::capacity::login;
-use crate::helpers::{Backend, PASSWORD, TestApp, code, test_config};
+use crate::helpers::{Backend, PASSWORD, TestApp, close_code_within, code, test_config};
 use crate::private_pg::PrivatePostgres;
 
 both!(
@@ -97,6 +97,36 @@ async fn storage_failures_are_unavailable_never_an_answer_about_the_data(backend
     let (status, took) = ready(&app).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(took < Duration::from_secs(1), "{took:?}");
+    // A WebSocket whose session cannot be checked is told to try again later (1013).
+    assert_eq!(ws_close_code(&app, &ada.token).await, Some(1013));
+}
+
+/// Opens a graphql-transport-ws connection with `token`; the code it is closed with.
+async fn ws_close_code(app: &TestApp, token: &str) -> Option<u16> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::text(init.to_string()))
+        .await
+        .expect("send");
+    close_code_within(&mut socket, Duration::from_secs(10)).await
 }
 
 /// PostgreSQL stopped under a running server (a private instance, never the shared one): the
