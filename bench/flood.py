@@ -219,7 +219,8 @@ def report(results, commit):
         f"`bash bench/flood.sh`, commit {commit}; {FLOOD} s of 64 concurrent logins (wrk -t1 -c64, every",
         "request from its own client address through `ROSTER_TRUSTED_PROXIES`) beside the members page",
         f"(first 50 of 50 members, wrk -t1 -c16); RSS sampled every 100 ms, and {AFTER} s after the flood.",
-        "Hashing budget: the defaults (one hashing thread per core = 2 here, 16 places in the queue).",
+        f"Hashing budget: {os.environ.get('ROSTER_HASH_THREADS', 'the default')} threads (default: one per core), "
+        f"{os.environ.get('ROSTER_HASH_QUEUE', 'the default')} places in the queue (default 64). Binary: `{os.path.relpath(ROSTER, ROOT)}`.",
         "",
         "| | " + " | ".join(f"{b} unknown | {b} correct" for b in results) + " |",
         "|---|" + "---|---|" * len(results),

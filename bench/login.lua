@@ -21,7 +21,6 @@ function init(args)
   checked, refused, failed = 0, 0, 0
   math.randomseed(os.time() + (id or 0) * 7919)
   wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
 end
 
 local QUERY = 'mutation($i: LoginInput!) { login(input: $i) { accessToken } }'
@@ -38,7 +37,8 @@ function request()
   end
   local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
   local body = string.format('{"query":"%s","variables":{"i":{"email":"%s","password":"%s"}}}', QUERY, email, pw)
-  return wrk.format(nil, "/graphql", { ["X-Forwarded-For"] = ip }, body)
+  -- Headers given here replace wrk.headers: the content type goes in again.
+  return wrk.format(nil, "/graphql", { ["Content-Type"] = "application/json", ["X-Forwarded-For"] = ip }, body)
 end
 
 function response(status, headers, body)

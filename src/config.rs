@@ -260,9 +260,10 @@ pub struct Limits {
     /// (0 = one per CPU core).
     #[arg(long, env = "ROSTER_HASH_THREADS", default_value_t = 0)]
     pub hash_threads: usize,
-    /// Password hashes that may wait for a thread; beyond them a login, sign-up or password
-    /// change is refused at once with UNAVAILABLE and `retryAfter`.
-    #[arg(long, env = "ROSTER_HASH_QUEUE", default_value_t = 16)]
+    /// Password hashes that may wait for a thread (a waiting request holds no hashing memory);
+    /// beyond them a login, sign-up or password change is refused at once with UNAVAILABLE and
+    /// `retryAfter`.
+    #[arg(long, env = "ROSTER_HASH_QUEUE", default_value_t = 64)]
     pub hash_queue: usize,
 }
 

@@ -402,10 +402,9 @@ impl LoginKeys {
     /// are never locked out, and a success cannot make room for more guesses than that.
     pub(crate) async fn succeeded(self, roster: &Roster, now: DateTime<Utc>) {
         self.give_back(roster).await;
-        let stale = now - Duration::seconds(LOGIN_WINDOW_SECS);
-        if let Err(e) = roster.db.throttle_prune(stale).await {
-            tracing::warn!(error = %e, "cannot prune old login counts");
-        }
+        roster
+            .prune_throttles(now - Duration::seconds(LOGIN_WINDOW_SECS), now)
+            .await;
     }
 
     /// The check did not happen or did not complete (a storage error, no place to hash): it

@@ -1,7 +1,7 @@
 //! Attempt limits shared by the flows (login, password reset, verification emails).
 
 use chrono::{DateTime, Duration, Utc};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
 use super::Roster;
 use crate::auth::tokens;
@@ -32,6 +32,10 @@ const MAX_DEFERRED: usize = 10_000;
 /// A deferred give-back is retried once a second for this many seconds.
 const DEFER_SECS: u64 = 120;
 
+/// When this process last dropped stale windows (Unix seconds), and how often it does.
+static PRUNED_AT: AtomicI64 = AtomicI64::new(0);
+const PRUNE_EVERY_SECS: i64 = 60;
+
 impl Roster {
     /// Reserves one attempt of `key`: at most `limit` per `window`, counted before the work it
     /// guards. Past the limit: `RATE_LIMITED` with the seconds until the window ends.
@@ -52,6 +56,24 @@ impl Roster {
             Err(AppError::RateLimited {
                 retry_after: hit.retry_after(window, now),
             })
+        }
+    }
+
+    /// Drops the windows that started before `stale` (they count nothing any more), at most
+    /// once a minute per process: a table scan on every successful login would be a write per
+    /// login for nothing (a flood of unknown addresses leaves a row per address and client).
+    pub(crate) async fn prune_throttles(&self, stale: DateTime<Utc>, now: DateTime<Utc>) {
+        let last = PRUNED_AT.load(Ordering::Relaxed);
+        let due = now.timestamp() - last >= PRUNE_EVERY_SECS;
+        if !due
+            || PRUNED_AT
+                .compare_exchange(last, now.timestamp(), Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        if let Err(e) = self.db.throttle_prune(stale).await {
+            tracing::warn!(error = %e, "cannot drop old attempt counts");
         }
     }
 
