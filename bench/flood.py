@@ -12,7 +12,8 @@ with 50 members, then measures with wrk:
 Writes bench/out/flood-*.txt (raw wrk output) and the "Login flood" section of bench/RESULTS.md.
 
 Run it with bench/flood.sh (builds first). Settings: BENCH_BACKENDS ("sqlite postgres"),
-BENCH_FLOOD (30), BENCH_AFTER (30), BENCH_ALONE (10), BENCH_PORT (18090), BENCH_PG_URL.
+BENCH_FLOOD (30), BENCH_AFTER (30), BENCH_ALONE (10), BENCH_PORT (18090), BENCH_PG_URL,
+BENCH_ROSTER (the binary), BENCH_LABEL (a section of its own, e.g. "before").
 """
 
 import email
@@ -212,9 +213,11 @@ def fmt_ms(v):
 
 
 def report(results, commit):
+    label = os.environ.get("BENCH_LABEL", "")
+    mark = f"flood{'-' + label if label else ''}"
     lines = [
-        "<!-- flood:begin -->",
-        "## Login flood beside the members page (issue 19)",
+        f"<!-- {mark}:begin -->",
+        f"## Login flood beside the members page (issue 19){': ' + label if label else ''}",
         "",
         f"`bash bench/flood.sh`, commit {commit}; {FLOOD} s of 64 concurrent logins (wrk -t1 -c64, every",
         "request from its own client address through `ROSTER_TRUSTED_PROXIES`) beside the members page",
@@ -249,12 +252,12 @@ def report(results, commit):
         lambda r, k: f"{r['alone']['rps']:.0f} / {k['page']['rps']:.0f}")
     row("members page failed answers during", lambda r, k: str(k["page"].get("errors", "n/a")))
     row("VmHWM of the whole run", lambda r, k: mib(r["vm_hwm_kib"]))
-    lines += ["<!-- flood:end -->", ""]
+    lines += [f"<!-- {mark}:end -->", ""]
     section = "\n".join(lines)
     path = os.path.join(ROOT, "bench/RESULTS.md")
     text = open(path).read() if os.path.exists(path) else ""
-    if "<!-- flood:begin -->" in text:
-        text = re.sub(r"<!-- flood:begin -->.*?<!-- flood:end -->\n?", section, text, flags=re.S)
+    if f"<!-- {mark}:begin -->" in text:
+        text = re.sub(rf"<!-- {mark}:begin -->.*?<!-- {mark}:end -->\n?", lambda _: section, text, flags=re.S)
     else:
         text = text.rstrip("\n") + "\n\n" + section
     open(path, "w").write(text)

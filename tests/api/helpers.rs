@@ -223,7 +223,7 @@ async fn create_test_database(url: &str) {
     }
 }
 
-fn sqlite_path() -> PathBuf {
+pub fn sqlite_path() -> PathBuf {
     let dir = std::env::temp_dir().join("roster-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{}.db", Uuid::new_v4()));

@@ -23,5 +23,6 @@ mod properties;
 mod reads;
 mod schema;
 mod trust;
+mod upgrade;
 mod workspaces;
 mod ws;
