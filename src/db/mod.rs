@@ -14,6 +14,7 @@ pub mod notify;
 pub mod outbox;
 pub mod sessions;
 pub mod settings;
+pub mod signing_keys;
 pub mod throttles;
 pub mod transfer;
 pub mod tx;

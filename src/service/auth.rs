@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::Roster;
 use super::throttle;
 use crate::auth::bearer::Credentials;
-use crate::auth::jwt::TokenError;
+use crate::auth::jwt::{TokenError, Verified};
 use crate::auth::{password, tokens};
 use crate::db::accounts::NewAccount;
 use crate::db::workspaces::AccountWorkspaceRow;
@@ -123,11 +123,9 @@ impl Roster {
             }
             Credentials::Bearer(token) => token,
         };
-        match self.jwt.verify(token) {
-            Ok(claims) => Authenticated::Claims {
-                account: claims.sub,
-                session: claims.sid,
-            },
+        let keys = &self.keys;
+        match keys.issuer.verify_access(&keys.ring(), token, self.now()) {
+            Ok(Verified { account, session }) => Authenticated::Claims { account, session },
             Err(TokenError::Expired) => Authenticated::Rejected(
                 "access token expired: get a new one with the refreshToken mutation",
             ),
@@ -352,8 +350,9 @@ impl Roster {
     }
 
     fn access_token(&self, account: Uuid, session: Uuid, now: DateTime<Utc>) -> AppResult<String> {
-        self.jwt
-            .issue(account, session, now.timestamp(), self.access_ttl())
+        let keys = &self.keys;
+        keys.issuer
+            .issue_access(&keys.ring(), account, session, now, self.access_ttl())
             .map_err(AppError::Internal)
     }
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 mod events;
 mod invitations;
+pub mod keys;
 mod members;
 mod ownership;
 mod recovery;
@@ -18,13 +19,9 @@ pub use invitations::{InvitationPreview, InviteResult};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
-use crate::auth::{JwtKeys, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::{Db, Tx};
-
-/// Key of the generated JWT secret in the `settings` table.
-const JWT_SECRET_SETTING: &str = "jwt_secret";
 
 /// The application core shared by every request.
 #[derive(Clone)]
@@ -35,24 +32,20 @@ pub struct Roster {
     pub events: Events,
     /// Woken when a committed transaction queued an email.
     pub mail_wakeup: Arc<Notify>,
-    jwt: JwtKeys,
+    /// The keys that sign and verify tokens.
+    pub keys: Arc<keys::Keys>,
 }
 
 impl Roster {
-    /// Connects to the configured database (applying migrations) and loads the JWT secret.
+    /// Connects to the configured database (applying migrations) and loads the signing keys.
     pub async fn connect(config: Config) -> anyhow::Result<Roster> {
         let db = Db::connect(&config.database_url).await?;
         Roster::new(db, config, Arc::new(SystemClock)).await
     }
 
     pub async fn new(db: Db, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
-        let secret = match &config.jwt_secret {
-            Some(secret) if !secret.is_empty() => secret.clone(),
-            _ => {
-                db.setting_or_insert(JWT_SECRET_SETTING, &tokens::new_token()?)
-                    .await?
-            }
-        };
+        let keys = Arc::new(keys::Keys::load(&db, &config, clock.now()).await?);
+        keys::Keys::keep_current(&keys, db.clone());
         let events = Events::start(&db).await?;
         Ok(Roster {
             db,
@@ -60,7 +53,7 @@ impl Roster {
             clock,
             events,
             mail_wakeup: Arc::new(Notify::new()),
-            jwt: JwtKeys::new(secret.as_bytes()),
+            keys,
         })
     }
 

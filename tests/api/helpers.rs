@@ -372,6 +372,23 @@ impl TestApp {
         token_of(&Value::String(url.to_owned()))
     }
 
+    /// `user` with a new token pair from its refresh token (after the test clock moved past the
+    /// access token's lifetime).
+    pub async fn refreshed(&self, user: &User) -> User {
+        let data = self
+            .ok(
+                None,
+                "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }",
+                json!({ "t": user.refresh }),
+            )
+            .await;
+        User {
+            token: s(&data["refreshToken"]["accessToken"]),
+            refresh: s(&data["refreshToken"]["refreshToken"]),
+            ..user.clone()
+        }
+    }
+
     /// Signs up without proving the address (anyone can sign up under any address).
     pub async fn sign_up_unverified(&self, email: &str, name: &str) -> User {
         let data = self
@@ -564,6 +581,17 @@ pub fn session_of(access_token: &str) -> Uuid {
         .expect("base64");
     let claims: Value = serde_json::from_slice(&bytes).expect("claims");
     Uuid::parse_str(claims["sid"].as_str().expect("sid")).expect("uuid")
+}
+
+/// An HS256 access token as Roster issued them before asymmetric keys (no `kid`), signed with
+/// the test configuration's `ROSTER_JWT_SECRET`.
+pub fn legacy_token(account: Uuid, session: Uuid, iat: i64, ttl: i64) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({ "sub": account, "sid": session, "iat": iat, "exp": iat + ttl }),
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .expect("jwt")
 }
 
 /// A JSON string value as an owned String.

@@ -19,6 +19,7 @@ mod ownership;
 mod properties;
 mod reads;
 mod schema;
+mod tokens;
 mod trust;
 mod workspaces;
 mod ws;
