@@ -506,12 +506,7 @@ fn viewer(st: &RawState, headers: &HeaderMap) -> Result<Uuid, RawError> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| {
-            st.keys
-                .issuer
-                .verify_access(&st.keys.ring(), t.trim(), Utc::now())
-                .ok()
-        })
+        .and_then(|t| st.keys.verify_access(t.trim(), Utc::now()).ok())
         .map(|verified| verified.account)
         .ok_or(RawError::Unauthorized)
 }

@@ -66,10 +66,14 @@ struct LegacyClaims {
 }
 
 /// What a verified access token names.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     pub account: Uuid,
     pub session: Uuid,
+    /// Its expiry (seconds since the epoch).
+    pub exp: i64,
+    /// The key that signed it (`None`: an HS256 token from before the upgrade).
+    pub kid: Option<String>,
 }
 
 /// Why an access token was refused.
@@ -121,6 +125,8 @@ impl LegacySecret {
         Ok(Verified {
             account: claims.sub,
             session: claims.sid,
+            exp: claims.exp,
+            kid: None,
         })
     }
 }
@@ -230,6 +236,8 @@ impl TokenIssuer {
         Ok(Verified {
             account: claims.sub,
             session: claims.sid,
+            exp: claims.exp,
+            kid: Some(kid.to_owned()),
         })
     }
 }

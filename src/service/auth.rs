@@ -123,9 +123,10 @@ impl Roster {
             }
             Credentials::Bearer(token) => token,
         };
-        let keys = &self.keys;
-        match keys.issuer.verify_access(&keys.ring(), token, self.now()) {
-            Ok(Verified { account, session }) => Authenticated::Claims { account, session },
+        match self.keys.verify_access(token, self.now()) {
+            Ok(Verified {
+                account, session, ..
+            }) => Authenticated::Claims { account, session },
             Err(TokenError::Expired) => Authenticated::Rejected(
                 "access token expired: get a new one with the refreshToken mutation",
             ),

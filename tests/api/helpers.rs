@@ -281,6 +281,20 @@ impl TestApp {
 
     /// Sends a raw HTTP request; returns status, content type and body.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, String, Vec<u8>) {
+        let (status, headers, body) = self.send_with_headers(request).await;
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, body)
+    }
+
+    /// Sends a raw HTTP request; returns status, headers and body.
+    pub async fn send_with_headers(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let response = self
             .router
             .clone()
@@ -288,12 +302,7 @@ impl TestApp {
             .await
             .expect("router is infallible");
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let headers = response.headers().clone();
         let body = response
             .into_body()
             .collect()
@@ -301,7 +310,7 @@ impl TestApp {
             .expect("read body")
             .to_bytes()
             .to_vec();
-        (status, content_type, body)
+        (status, headers, body)
     }
 
     /// POSTs a GraphQL operation; returns the JSON response.

@@ -6,12 +6,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use roster::auth::TokenIssuer;
 use roster::auth::keys::{PUBLISH_AHEAD_SECS, SigningAlg, generate_pem};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::both;
@@ -30,29 +28,18 @@ both!(
     keys_can_come_from_a_file,
     roster_keys_lists_rotates_and_retires,
     workspace_tokens_carry_the_role_and_its_permissions,
+    a_retired_keys_tokens_stop_working_at_once,
 );
 
 /// GET `path`: status, `Cache-Control`, JSON body.
 async fn get(app: &TestApp, path: &str) -> (StatusCode, String, Value) {
-    let response = app
-        .router
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
-        .await
-        .expect("router is infallible");
-    let status = response.status();
-    let cache = response
-        .headers()
+    let request = Request::get(path).body(Body::empty()).expect("request");
+    let (status, headers, body) = app.send_with_headers(request).await;
+    let cache = headers
         .get("cache-control")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
     (
         status,
         cache,
@@ -592,4 +579,30 @@ async fn workspace_tokens_carry_the_role_and_its_permissions(backend: Backend) {
     .await;
     let e = app.err(Some(&editor.token), WORKSPACE_TOKEN, vars).await;
     assert_eq!(code(&e), "NOT_FOUND");
+}
+
+async fn a_retired_keys_tokens_stop_working_at_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let user = app.sign_up("leak@example.com", "Leak").await;
+    let old_kid = s(&parts(&user.token).0["kid"]);
+    // Used (and so verified once) before the key is retired.
+    app.ok(Some(&user.token), ME, json!({})).await;
+    app.roster.rotate_keys().await.expect("rotate");
+    app.clock.advance(PUBLISH_AHEAD_SECS);
+    let config = &app.roster.config;
+    roster::service::keys::retire(&app.roster.db, config, &old_kid, app.roster.now())
+        .await
+        .expect("retire");
+    app.roster
+        .keys
+        .reload(&app.roster.db)
+        .await
+        .expect("reload");
+    let e = app.err(Some(&user.token), ME, json!({})).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED");
+    assert!(!kids(&jwks(&app).await).contains(&old_kid));
+    // The session goes on with a token of the new key.
+    let refreshed = app.ok(None, REFRESH, json!({ "t": user.refresh })).await;
+    let token = s(&refreshed["refreshToken"]["accessToken"]);
+    app.ok(Some(&token), ME, json!({})).await;
 }
