@@ -28,8 +28,16 @@ pub async fn run(action: &KeysCommand, config: &Config) -> anyhow::Result<String
                     path.display()
                 )?;
             }
+            let listing = keys::list(&db, config, now).await?;
+            if listing.is_empty() {
+                writeln!(
+                    out,
+                    "no keys yet: the server generates one when it first starts"
+                )?;
+                return Ok(out);
+            }
             writeln!(out, "{:<44} {:<6} {:<26} state", "kid", "alg", "created")?;
-            for key in keys::list(&db, config, now).await? {
+            for key in listing {
                 let state = match key.state {
                     KeyState::Pending { signs_from } => {
                         format!("published, signs from {}", signs_from.to_rfc3339())

@@ -245,9 +245,16 @@ async fn first_key(db: &Db, alg: SigningAlg, now: DateTime<Utc>) -> anyhow::Resu
 }
 
 /// `roster keys rotate`: a new key of `alg`, published now, signing once every cached key set
-/// holds it. The old key then stays published until its last token expired.
+/// holds it. The old key then stays published until its last token expired. With no key
+/// signing yet (a database no server has started on), the new key signs at once.
 pub async fn rotate(db: &Db, alg: SigningAlg, now: DateTime<Utc>) -> anyhow::Result<SigningKeyRow> {
-    let signs_from = now + Duration::seconds(PUBLISH_AHEAD_SECS);
+    // Which key signs does not depend on token lifetimes.
+    let signing = ring_from_db(db, 0).await?.signer(now).is_some();
+    let signs_from = if signing {
+        now + Duration::seconds(PUBLISH_AHEAD_SECS)
+    } else {
+        now
+    };
     let row = tokio::task::spawn_blocking(move || new_row(alg, now, signs_from)).await??;
     if !db.insert_signing_key(&row, false).await? {
         anyhow::bail!("a key with id {} exists already", row.kid);

@@ -448,9 +448,15 @@ fn roster_keys(database_url: &str, args: &[&str]) -> (bool, String) {
 
 async fn roster_keys_lists_rotates_and_retires(backend: Backend) {
     let (db, url) = crate::helpers::fresh_db_with_url(backend).await;
+    let (ok, listed) = roster_keys(&url, &["list"]);
+    assert!(ok && listed.contains("no keys yet"), "{listed}");
+    // On a database no server has started on, the first key signs at once.
+    let (ok, first) = roster_keys(&url, &["rotate"]);
+    assert!(ok, "{first}");
     let app = TestApp::on_db(db, crate::helpers::test_config()).await;
     let user = app.sign_up("cli@example.com", "Cli").await;
     let old_kid = s(&parts(&user.token).0["kid"]);
+    assert!(first.contains(&old_kid), "{first}");
     let (ok, listed) = roster_keys(&url, &["list"]);
     assert!(ok, "{listed}");
     assert!(
