@@ -130,6 +130,8 @@ async fn the_key_set_holds_public_keys_and_tokens_name_them(backend: Backend) {
     assert_eq!(claims["iss"], "https://auth.example.com");
     assert_eq!(claims["aud"], "my-product");
     custom.ok(Some(&user.token), ME, json!({})).await;
+    let (_, _, meta) = get(&custom, "/.well-known/oauth-authorization-server").await;
+    assert_eq!(meta["issuer"], "https://auth.example.com");
 }
 
 /// The server's signing key as an attacker sees it: its kid and its public key (PEM).
