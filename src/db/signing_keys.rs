@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::tx::{TxConn, with_tx};
 use super::{Db, with_pool};
 
 /// A stored signing key. `private_pem` is PKCS#8 PEM.
@@ -26,6 +27,13 @@ impl std::fmt::Debug for SigningKeyRow {
     }
 }
 
+/// Inserts a key; with `$6` (first) only when no key that was not retired by hand exists.
+const INSERT_KEY: &str = "INSERT INTO signing_keys (kid, alg, private_pem, created_at, signs_from)
+     SELECT $1, $2, $3, $4, $5
+     WHERE NOT $6 OR NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)
+     ON CONFLICT (kid) DO NOTHING
+     RETURNING kid";
+
 impl Db {
     /// Every key ever made, retired ones included, oldest first.
     pub async fn signing_keys(&self) -> sqlx::Result<Vec<SigningKeyRow>> {
@@ -36,22 +44,39 @@ impl Db {
             .await)
     }
 
-    /// Stores `key`; with `first`, only when no key is stored yet that was not retired by hand
-    /// (the first start of the first replica; replicas starting together may each add one, and
-    /// the ring's order picks the same signer for all of them). True when it was stored.
-    pub async fn insert_signing_key(&self, key: &SigningKeyRow, first: bool) -> sqlx::Result<bool> {
-        let stored: Option<String> = with_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO signing_keys (kid, alg, private_pem, created_at, signs_from)
-             SELECT $1, $2, $3, $4, $5
-             WHERE NOT $6 OR NOT EXISTS (SELECT 1 FROM signing_keys WHERE retired_at IS NULL)
-             ON CONFLICT (kid) DO NOTHING
-             RETURNING kid")
+    /// Stores `key` as the first key, unless a key (not retired by hand) exists: replicas
+    /// starting together store one key between them. SQLite runs one writer at a time; on
+    /// PostgreSQL a transaction-scoped advisory lock makes the check and the insert one step.
+    /// True when it was stored.
+    pub async fn insert_first_signing_key(&self, key: &SigningKeyRow) -> sqlx::Result<bool> {
+        let mut tx = self.begin().await?;
+        if let TxConn::Postgres(conn) = &mut tx.conn {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('roster.signing_keys.first'))")
+                .execute(&mut **conn)
+                .await?;
+        }
+        let stored: Option<String> = with_tx!(tx, c => sqlx::query_scalar(INSERT_KEY)
             .bind(&key.kid)
             .bind(&key.alg)
             .bind(&key.private_pem)
             .bind(key.created_at)
             .bind(key.signs_from)
-            .bind(first)
+            .bind(true)
+            .fetch_optional(&mut *c)
+            .await)?;
+        tx.commit().await?;
+        Ok(stored.is_some())
+    }
+
+    /// Stores `key` (`roster keys rotate`); false when its id exists already.
+    pub async fn insert_signing_key(&self, key: &SigningKeyRow) -> sqlx::Result<bool> {
+        let stored: Option<String> = with_pool!(self, pool => sqlx::query_scalar(INSERT_KEY)
+            .bind(&key.kid)
+            .bind(&key.alg)
+            .bind(&key.private_pem)
+            .bind(key.created_at)
+            .bind(key.signs_from)
+            .bind(false)
             .fetch_optional(pool)
             .await)?;
         Ok(stored.is_some())

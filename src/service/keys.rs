@@ -238,7 +238,7 @@ async fn first_key(db: &Db, alg: SigningAlg, now: DateTime<Utc>) -> anyhow::Resu
     }
     let back = now - Duration::seconds(60);
     let row = tokio::task::spawn_blocking(move || new_row(alg, back, back)).await??;
-    if db.insert_signing_key(&row, true).await? {
+    if db.insert_first_signing_key(&row).await? {
         tracing::info!(kid = %row.kid, alg = %row.alg, "generated the first token signing key");
     }
     Ok(())
@@ -256,7 +256,7 @@ pub async fn rotate(db: &Db, alg: SigningAlg, now: DateTime<Utc>) -> anyhow::Res
         now
     };
     let row = tokio::task::spawn_blocking(move || new_row(alg, now, signs_from)).await??;
-    if !db.insert_signing_key(&row, false).await? {
+    if !db.insert_signing_key(&row).await? {
         anyhow::bail!("a key with id {} exists already", row.kid);
     }
     Ok(row)

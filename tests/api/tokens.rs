@@ -29,6 +29,7 @@ both!(
     roster_keys_lists_rotates_and_retires,
     workspace_tokens_carry_the_role_and_its_permissions,
     a_retired_keys_tokens_stop_working_at_once,
+    replicas_starting_together_share_one_first_key,
 );
 
 /// GET `path`: status, `Cache-Control`, JSON body.
@@ -613,4 +614,26 @@ async fn a_retired_keys_tokens_stop_working_at_once(backend: Backend) {
     let refreshed = app.ok(None, REFRESH, json!({ "t": user.refresh })).await;
     let token = s(&refreshed["refreshToken"]["accessToken"]);
     app.ok(Some(&token), ME, json!({})).await;
+}
+
+async fn replicas_starting_together_share_one_first_key(backend: Backend) {
+    let db = crate::helpers::fresh_db(backend).await;
+    let start = || TestApp::on_db(db.clone(), crate::helpers::test_config());
+    let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
+    let signers: Vec<String> = [&a, &b, &c, &d]
+        .iter()
+        .map(|app| {
+            app.roster
+                .keys
+                .ring()
+                .signer(app.roster.now())
+                .map(|k| k.kid.clone())
+                .expect("a signing key")
+        })
+        .collect();
+    assert!(signers.iter().all(|k| *k == signers[0]), "{signers:?}");
+    assert_eq!(db.signing_keys().await.expect("keys").len(), 1);
+    // A token from one replica works on the others.
+    let user = a.sign_up("rep@example.com", "Rep").await;
+    d.ok(Some(&user.token), ME, json!({})).await;
 }
