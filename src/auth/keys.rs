@@ -286,8 +286,7 @@ impl KeyRing {
                 key: Arc::new(key),
                 created_at: loaded_at,
                 // The first block gets the latest start, so it is the one that signs.
-                signs_from: loaded_at
-                    - Duration::seconds(i64::try_from(i).unwrap_or(i64::MAX / 2_000_000)),
+                signs_from: loaded_at - Duration::seconds(i64::try_from(i).unwrap_or(0)),
                 retired_at: None,
             })
             .collect();
