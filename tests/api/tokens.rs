@@ -204,6 +204,15 @@ async fn forged_and_misdirected_tokens_are_refused(backend: Backend) {
             .expect("jwt");
         attacks.push((what, token));
     }
+    // The foreign key carried in the header itself (`jwk`, RFC 7515 4.1.3), under the real kid.
+    let foreign_jwk = roster::auth::keys::SigningKey::from_pem(&foreign_pem)
+        .expect("key")
+        .public_jwk()
+        .clone();
+    let mut embedded = header(Algorithm::ES256, Some(&kid));
+    embedded.jwk = Some(foreign_jwk);
+    let token = jsonwebtoken::encode(&embedded, &claims, &foreign).expect("jwt");
+    attacks.push(("key in the header", token));
     // Signed by the server's own key, but for another audience or issuer, or expired.
     let ring = app.roster.keys.ring();
     let real = &app.roster.keys.issuer;
