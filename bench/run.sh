@@ -31,7 +31,8 @@ PG_DB=roster_bench
 READ_ARGS=(-t2 -c16 -d"$DURATION" --latency)
 CONC_ARGS=(-t2 -c64 -d"$DURATION" --latency)
 INVITE_ARGS=(-t1 -c1 -d"$DURATION" --latency)
-export ROSTER_JWT_SECRET=roster-bench-secret-not-for-production-0123
+# Seed (which mints the tokens), Roster and the baseline agree on the tokens' issuer.
+export ROSTER_TOKEN_ISSUER=roster-bench
 
 OUT=$ROOT/bench/out
 TMP=$(mktemp -d /tmp/roster-bench.XXXXXX)
@@ -211,7 +212,7 @@ run_backend() {
   invite100=$(json_get "$ids" invite100)
 
   log "$backend: starting Roster and the baseline"
-  DATABASE_URL=$url ROSTER_LISTEN=127.0.0.1:$PORT ROSTER_JWT_SECRET=$ROSTER_JWT_SECRET \
+  DATABASE_URL=$url ROSTER_LISTEN=127.0.0.1:$PORT \
     ROSTER_MAIL_DIR=$MAIL_ROOT/$backend RUST_LOG=warn ROSTER_INVITES_PER_HOUR=100000000 \
     "$ROSTER" >"$OUT/$backend-roster.log" 2>&1 &
   local roster_pid=$!

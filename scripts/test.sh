@@ -11,5 +11,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 cargo test
+# The README's token-verification examples (npm jose, PyPI PyJWT) against a live server.
+bash scripts/verify-examples.sh
 # cargo test built target/debug/roster for the CLI tests; the browser test drives it.
 bash scripts/browser-test.sh

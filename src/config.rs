@@ -28,11 +28,34 @@ pub enum Command {
     Serve(Box<Config>),
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// The keys that sign tokens: `list`, `rotate` (a new key signs after the key set's cache
+    /// lifetime), `retire KID` (stop publishing a leaked key at once).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
     /// Run a local SMTP server that prints what it receives (for trying emails out).
     MailSink {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:2525")]
         listen: String,
+    },
+}
+
+/// `roster keys ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeysCommand {
+    /// Every key with its state (pending, signing, published until, retired).
+    List,
+    /// Adds a key of ROSTER_SIGNING_ALG: published now, signing in 6 minutes; the old key
+    /// stays published until its last token expired.
+    Rotate,
+    /// Stops publishing and accepting a key at once (its tokens stop working).
+    Retire {
+        /// The key id (`kid`), as `roster keys list` shows it.
+        kid: String,
     },
 }
 
@@ -85,9 +108,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://roster.db")]
     pub database_url: String,
 
-    /// HS256 secret for access tokens. Default: generated once and kept in the database.
+    /// The HS256 secret of Roster versions that signed access tokens with it. Only checks
+    /// tokens issued before the upgrade, until they expire (default: the one kept in the
+    /// database). Roster never signs with it.
     #[arg(long, env = "ROSTER_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+
+    #[command(flatten)]
+    pub tokens: TokenSettings,
 
     /// Base URL used in emailed links. Default: http:// + the listen address.
     #[arg(long, env = "ROSTER_PUBLIC_URL")]
@@ -186,6 +214,28 @@ pub struct Config {
     /// How long a dataloader collects keys before it queries, in microseconds.
     #[arg(long, env = "ROSTER_LOADER_DELAY_US", default_value_t = 500)]
     pub loader_delay_us: u64,
+}
+
+/// How tokens are signed (SPEC 11).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TokenSettings {
+    /// Algorithm of new signing keys: ES256, RS256 or EdDSA (Ed25519).
+    #[arg(long, env = "ROSTER_SIGNING_ALG", default_value = "ES256", value_parser = parse_alg)]
+    pub signing_alg: crate::auth::SigningAlg,
+    /// PKCS#8 PEM file of the signing keys (the first block signs). Unset: keys are generated
+    /// and kept in the database.
+    #[arg(long, env = "ROSTER_SIGNING_KEY_FILE")]
+    pub signing_key_file: Option<PathBuf>,
+    /// `iss` of the tokens. Default: ROSTER_PUBLIC_URL.
+    #[arg(long, env = "ROSTER_TOKEN_ISSUER")]
+    pub token_issuer: Option<String>,
+    /// `aud` of the tokens.
+    #[arg(long, env = "ROSTER_TOKEN_AUDIENCE", default_value = "roster")]
+    pub token_audience: String,
+}
+
+fn parse_alg(s: &str) -> Result<crate::auth::SigningAlg, String> {
+    crate::auth::SigningAlg::parse(s).ok_or_else(|| format!("`{s}` is not ES256, RS256 or EdDSA"))
 }
 
 /// How the email outbox is delivered.
@@ -305,6 +355,7 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("database_url", &redact_url(&self.database_url))
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<hidden>"))
+            .field("tokens", &self.tokens)
             .field("public_url", &self.public_url)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_dir", &self.mail_dir)

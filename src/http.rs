@@ -9,6 +9,7 @@ mod graphiql;
 mod observe;
 pub mod request;
 mod respond;
+mod well_known;
 mod ws;
 
 use async_graphql::{BatchRequest, Request};
@@ -71,6 +72,11 @@ pub fn router_with_shutdown(roster: Roster, shutdown: Shutdown) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/.well-known/jwks.json", get(well_known::jwks))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(well_known::authorization_server),
+        )
         .route("/activate", get(activate_page))
         .route("/verify", get(verify_page))
         .route("/reset", get(reset_page))

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod keys_cli;
 pub mod mail;
 pub mod metrics;
 pub mod service;

@@ -10,6 +10,14 @@ async fn main() {
             print!("{}", roster::graphql::sdl());
             Ok(())
         }
+        Command::Keys { action, config } => {
+            init_tracing(LogFormat::Text);
+            let database_url = config.database_url.clone();
+            roster::keys_cli::run(&action, &config)
+                .await
+                .map(|out| print!("{out}"))
+                .map_err(|e| roster::startup::explain(&e, &database_url))
+        }
         Command::MailSink { listen } => {
             init_tracing(LogFormat::Text);
             mail_sink(&listen).await

@@ -15,6 +15,7 @@ pub mod outage;
 pub mod outbox;
 pub mod sessions;
 pub mod settings;
+pub mod signing_keys;
 pub mod throttles;
 pub mod transfer;
 pub mod tx;

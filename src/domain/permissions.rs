@@ -85,6 +85,69 @@ impl<T> Action<T> {
     }
 }
 
+impl Action {
+    /// The permission name of the action (`org_permissions` of workspace tokens): one per
+    /// action, whatever its target.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::ViewWorkspace => "workspace:view",
+            Action::RenameWorkspace => "workspace:rename",
+            Action::ViewAuditLog => "audit:view",
+            Action::Invite { .. } => "members:invite",
+            Action::ResendInvitation { .. } => "invitations:resend",
+            Action::RevokeInvitation { .. } => "invitations:revoke",
+            Action::RemoveMember { .. } => "members:remove",
+            Action::ChangeRole { .. } => "members:change_role",
+            Action::SendTransferCode => "ownership:send_code",
+            Action::TransferOwnership { .. } => "ownership:transfer",
+            Action::Leave => "workspace:leave",
+        }
+    }
+
+    /// Every action with every target (a member of each role, another or oneself) and every
+    /// role it could grant.
+    pub fn every() -> Vec<Action> {
+        let subjects = Role::ALL.into_iter().flat_map(|role| {
+            [false, true]
+                .into_iter()
+                .map(move |is_self| Subject { role, is_self })
+        });
+        let mut all = vec![
+            Action::ViewWorkspace,
+            Action::RenameWorkspace,
+            Action::ViewAuditLog,
+            Action::Leave,
+            Action::SendTransferCode,
+        ];
+        all.extend(Role::ALL.into_iter().map(|role| Action::Invite { role }));
+        for target in subjects {
+            all.push(Action::ResendInvitation { target });
+            all.push(Action::RevokeInvitation { target });
+            all.push(Action::RemoveMember { target });
+            all.push(Action::TransferOwnership { target });
+            all.extend(
+                Role::ALL
+                    .into_iter()
+                    .map(|new_role| Action::ChangeRole { target, new_role }),
+            );
+        }
+        all
+    }
+}
+
+/// The names of the actions `role` may perform on some target (read from [`authorize`], so
+/// the matrix stays the one place where roles meet actions), in a fixed order.
+pub fn permissions_of(role: Role) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Action::every()
+        .into_iter()
+        .filter(|&action| authorize(role, action).is_ok())
+        .map(|action| action.name())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// What `actor` asks to do in `workspace`, as the field named it (ids parsed once). The guard
 /// checks it, and the use case checks it again under the workspace lock.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -199,25 +262,8 @@ mod tests {
     }
 
     fn all_actions() -> Vec<Action> {
-        let mut v = vec![
-            Action::ViewWorkspace,
-            Action::RenameWorkspace,
-            Action::ViewAuditLog,
-            Action::Leave,
-            Action::SendTransferCode,
-        ];
-        for &role in &ROLES {
-            v.push(Action::Invite { role });
-        }
-        for target in subjects() {
-            v.push(Action::ResendInvitation { target });
-            v.push(Action::RevokeInvitation { target });
-            v.push(Action::RemoveMember { target });
-            v.push(Action::TransferOwnership { target });
-            for &new_role in &ROLES {
-                v.push(Action::ChangeRole { target, new_role });
-            }
-        }
+        let v = Action::every();
+        assert_eq!(v.len(), 5 + 5 + subjects().len() * 9);
         v
     }
 
@@ -273,6 +319,36 @@ mod tests {
         }
         // 5 actors x (5 + 5 invites + 10 subjects x (4 + 5 new roles)) actions.
         assert_eq!(checked, 5 * (5 + 5 + 10 * 9));
+    }
+
+    #[test]
+    fn permission_names_follow_the_matrix() {
+        assert_eq!(
+            permissions_of(Owner),
+            [
+                "audit:view",
+                "invitations:resend",
+                "invitations:revoke",
+                "members:change_role",
+                "members:invite",
+                "members:remove",
+                "ownership:send_code",
+                "ownership:transfer",
+                "workspace:rename",
+                "workspace:view",
+            ]
+        );
+        let admin = permissions_of(Admin);
+        assert!(admin.contains(&"members:invite") && admin.contains(&"workspace:leave"));
+        assert!(!admin.iter().any(|p| p.starts_with("ownership:")));
+        for role in MEMBER_ROLES {
+            assert_eq!(permissions_of(role), ["workspace:leave", "workspace:view"]);
+        }
+        // One name per action.
+        let mut names: Vec<_> = Action::every().iter().map(Action::name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 11);
     }
 
     #[test]

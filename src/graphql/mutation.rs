@@ -2,9 +2,10 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, viewer};
+use super::context::{ContextExt, role_of, viewer};
 use super::guards::permit;
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
+use super::types::tokens::WorkspaceToken;
 use super::types::{
     Account, ActivateAccountInput, AuthPayload, InviteMembersInput, LoginInput, ResetPasswordInput,
     SignUpInput, Workspace,
@@ -44,6 +45,17 @@ impl Mutation {
         let viewer = viewer(ctx).await?.id;
         let row = ctx.roster()?.create_workspace(viewer, &name).await?;
         Ok(Workspace { row, viewer })
+    }
+
+    /// A 5-minute token with the viewer's role and permissions in the workspace, for a
+    /// product's services to authorize offline (any member; `NOT_FOUND` for others).
+    async fn workspace_token(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<WorkspaceToken> {
+        let intent = permit(ctx, "workspaceId", &workspace_id, Action::ViewWorkspace).await?;
+        let role = role_of(ctx, intent.actor, intent.workspace).await?;
+        let token = ctx
+            .roster()?
+            .workspace_token(intent.actor, intent.workspace, role)?;
+        Ok(token.into())
     }
 
     /// Owner or admin.

@@ -8,7 +8,7 @@ use super::Roster;
 use super::throttle::{self, Reserved};
 use crate::auth::bearer::Credentials;
 use crate::auth::hashing::Ticket;
-use crate::auth::jwt::TokenError;
+use crate::auth::jwt::{TokenError, Verified};
 use crate::auth::tokens;
 use crate::db::accounts::NewAccount;
 use crate::db::workspaces::AccountWorkspaceRow;
@@ -124,11 +124,10 @@ impl Roster {
             }
             Credentials::Bearer(token) => token,
         };
-        match self.jwt.verify(token) {
-            Ok(claims) => Authenticated::Claims {
-                account: claims.sub,
-                session: claims.sid,
-            },
+        match self.keys.verify_access(token, self.now()) {
+            Ok(Verified {
+                account, session, ..
+            }) => Authenticated::Claims { account, session },
             Err(TokenError::Expired) => Authenticated::Rejected(
                 "access token expired: get a new one with the refreshToken mutation",
             ),
@@ -384,8 +383,9 @@ impl Roster {
     }
 
     fn access_token(&self, account: Uuid, session: Uuid, now: DateTime<Utc>) -> AppResult<String> {
-        self.jwt
-            .issue(account, session, now.timestamp(), self.access_ttl())
+        let keys = &self.keys;
+        keys.issuer
+            .issue_access(&keys.ring(), account, session, now, self.access_ttl())
             .map_err(AppError::Internal)
     }
 }

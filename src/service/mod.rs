@@ -4,6 +4,7 @@
 pub mod auth;
 mod events;
 mod invitations;
+pub mod keys;
 mod members;
 mod ownership;
 mod recovery;
@@ -20,13 +21,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::auth::hashing::Hashing;
-use crate::auth::{JwtKeys, tokens};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::{Db, Tx};
-
-/// Key of the generated JWT secret in the `settings` table.
-const JWT_SECRET_SETTING: &str = "jwt_secret";
 
 /// The application core shared by every request.
 #[derive(Clone)]
@@ -39,24 +36,20 @@ pub struct Roster {
     pub mail_wakeup: Arc<Notify>,
     /// The password-hashing budget: every Argon2 hash takes a place in it first.
     pub hashing: Hashing,
-    jwt: JwtKeys,
+    /// The keys that sign and verify tokens.
+    pub keys: Arc<keys::Keys>,
 }
 
 impl Roster {
-    /// Connects to the configured database (applying migrations) and loads the JWT secret.
+    /// Connects to the configured database (applying migrations) and loads the signing keys.
     pub async fn connect(config: Config) -> anyhow::Result<Roster> {
         let db = Db::connect(&config.database_url).await?;
         Roster::new(db, config, Arc::new(SystemClock)).await
     }
 
     pub async fn new(db: Db, config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Roster> {
-        let secret = match &config.jwt_secret {
-            Some(secret) if !secret.is_empty() => secret.clone(),
-            _ => {
-                db.setting_or_insert(JWT_SECRET_SETTING, &tokens::new_token()?)
-                    .await?
-            }
-        };
+        let keys = Arc::new(keys::Keys::load(&db, &config, clock.now()).await?);
+        keys::Keys::keep_current(&keys, db.clone());
         let events = Events::start(&db).await?;
         let limits = &config.limits;
         let hashing = Hashing::start(limits.hash_threads, limits.hash_queue)
@@ -68,7 +61,7 @@ impl Roster {
             events,
             mail_wakeup: Arc::new(Notify::new()),
             hashing,
-            jwt: JwtKeys::new(secret.as_bytes()),
+            keys,
         })
     }
 

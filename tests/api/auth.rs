@@ -2,11 +2,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use roster::auth::JwtKeys;
 use serde_json::json;
 
 use crate::both;
-use crate::helpers::{Backend, JWT_SECRET, PASSWORD, TestApp, code, s};
+use crate::helpers::{Backend, JWT_SECRET, PASSWORD, TestApp, code, legacy_token, s};
 
 const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken expiresIn account { email } } }";
 const REFRESH: &str =
@@ -24,7 +23,7 @@ both!(
     bad_tokens_are_unauthenticated,
     a_banned_accounts_live_token_stops_working,
     last_active_at_is_refreshed_at_most_once_a_minute,
-    the_generated_jwt_secret_survives_a_restart,
+    the_generated_signing_key_survives_a_restart,
 );
 
 async fn sign_up_creates_an_account_that_owns_a_workspace(backend: Backend) {
@@ -236,19 +235,28 @@ async fn bad_tokens_are_unauthenticated(backend: Backend) {
     let id: uuid::Uuid = user.id.parse().expect("uuid");
     let sid = crate::helpers::session_of(&user.token);
     let now = chrono::Utc::now().timestamp();
-    let expired = JwtKeys::new(JWT_SECRET.as_bytes())
-        .issue(id, sid, now - 3600, 900)
-        .expect("jwt");
-    // An expired token is told to refresh.
+    // An expired token (an HS256 one from before the upgrade) is told to refresh.
+    let expired = legacy_token(id, sid, now - 3600, 900);
     let e = app.err(Some(&expired), ME, json!({})).await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
     assert!(s(&e["message"]).contains("refreshToken"), "{e}");
-    let forged = JwtKeys::new(b"some-other-secret-some-other-secret")
-        .issue(id, sid, now, 900)
-        .expect("jwt");
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({ "sub": id, "sid": sid, "iat": now - 60, "exp": now + 900 }),
+        &jsonwebtoken::EncodingKey::from_secret(b"some-other-secret-some-other-secret"),
+    )
+    .expect("jwt");
     // Signed with the right key but naming a session that does not exist.
-    let no_session = JwtKeys::new(JWT_SECRET.as_bytes())
-        .issue(id, uuid::Uuid::new_v4(), now, 900)
+    let keys = &app.roster.keys;
+    let no_session = keys
+        .issuer
+        .issue_access(
+            &keys.ring(),
+            id,
+            uuid::Uuid::new_v4(),
+            app.roster.now(),
+            900,
+        )
         .expect("jwt");
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let claims = URL_SAFE_NO_PAD
@@ -313,7 +321,7 @@ async fn last_active_at_is_refreshed_at_most_once_a_minute(backend: Backend) {
     assert_ne!(first, later);
 }
 
-async fn the_generated_jwt_secret_survives_a_restart(backend: Backend) {
+async fn the_generated_signing_key_survives_a_restart(backend: Backend) {
     let app = TestApp::with_config(backend, |c| c.jwt_secret = None).await;
     let user = app.sign_up("rs@example.com", "Rs").await;
     let mut config = crate::helpers::test_config();
@@ -321,15 +329,26 @@ async fn the_generated_jwt_secret_survives_a_restart(backend: Backend) {
     let restarted = TestApp::on_db(app.roster.db.clone(), config).await;
     let me = restarted.ok(Some(&user.token), ME, json!({})).await;
     assert_eq!(me["me"]["email"], "rs@example.com");
-    // ...and it is not the fixed test secret.
-    let forged = JwtKeys::new(JWT_SECRET.as_bytes())
-        .issue(
-            user.id.parse().expect("uuid"),
-            crate::helpers::session_of(&user.token),
-            chrono::Utc::now().timestamp(),
-            900,
-        )
-        .expect("jwt");
+    assert_eq!(
+        app.roster
+            .keys
+            .ring()
+            .signer(app.roster.now())
+            .map(|k| &k.kid),
+        restarted
+            .roster
+            .keys
+            .ring()
+            .signer(app.roster.now())
+            .map(|k| &k.kid)
+    );
+    // No HS256 secret exists on a new install: a token signed with one is refused.
+    let forged = legacy_token(
+        user.id.parse().expect("uuid"),
+        crate::helpers::session_of(&user.token),
+        chrono::Utc::now().timestamp() - 60,
+        900,
+    );
     let e = restarted.err(Some(&forged), ME, json!({})).await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
 }

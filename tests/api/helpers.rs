@@ -268,7 +268,14 @@ impl TestApp {
 
     /// A second server on the same database (a restart, or another replica).
     pub async fn on_db(db: Db, config: Config) -> TestApp {
+        TestApp::on_db_at(db, config, 0).await
+    }
+
+    /// As [`TestApp::on_db`], started `offset_secs` from now (negative: in the past).
+    pub async fn on_db_at(db: Db, config: Config, offset_secs: i64) -> TestApp {
+        init_test_log();
         let clock = OffsetClock::new();
+        clock.advance(offset_secs);
         let roster = Roster::new(db, config, clock.clone())
             .await
             .expect("build Roster");
@@ -281,6 +288,20 @@ impl TestApp {
 
     /// Sends a raw HTTP request; returns status, content type and body.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, String, Vec<u8>) {
+        let (status, headers, body) = self.send_with_headers(request).await;
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, body)
+    }
+
+    /// Sends a raw HTTP request; returns status, headers and body.
+    pub async fn send_with_headers(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let response = self
             .router
             .clone()
@@ -288,12 +309,7 @@ impl TestApp {
             .await
             .expect("router is infallible");
         let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let headers = response.headers().clone();
         let body = response
             .into_body()
             .collect()
@@ -301,7 +317,7 @@ impl TestApp {
             .expect("read body")
             .to_bytes()
             .to_vec();
-        (status, content_type, body)
+        (status, headers, body)
     }
 
     /// POSTs a GraphQL operation; returns the JSON response.
@@ -370,6 +386,23 @@ impl TestApp {
             .find_map(|k| mail[*k].as_str())
             .unwrap_or_else(|| panic!("no link in {mail}"));
         token_of(&Value::String(url.to_owned()))
+    }
+
+    /// `user` with a new token pair from its refresh token (after the test clock moved past the
+    /// access token's lifetime).
+    pub async fn refreshed(&self, user: &User) -> User {
+        let data = self
+            .ok(
+                None,
+                "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }",
+                json!({ "t": user.refresh }),
+            )
+            .await;
+        User {
+            token: s(&data["refreshToken"]["accessToken"]),
+            refresh: s(&data["refreshToken"]["refreshToken"]),
+            ..user.clone()
+        }
     }
 
     /// Signs up without proving the address (anyone can sign up under any address).
@@ -564,6 +597,17 @@ pub fn session_of(access_token: &str) -> Uuid {
         .expect("base64");
     let claims: Value = serde_json::from_slice(&bytes).expect("claims");
     Uuid::parse_str(claims["sid"].as_str().expect("sid")).expect("uuid")
+}
+
+/// An HS256 access token as Roster issued them before asymmetric keys (no `kid`), signed with
+/// the test configuration's `ROSTER_JWT_SECRET`.
+pub fn legacy_token(account: Uuid, session: Uuid, iat: i64, ttl: i64) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({ "sub": account, "sid": session, "iat": iat, "exp": iat + ttl }),
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .expect("jwt")
 }
 
 /// A JSON string value as an owned String.

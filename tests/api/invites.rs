@@ -419,6 +419,8 @@ async fn invitations_are_rate_limited_per_workspace(backend: Backend) {
     app.invite(&owner.token, &ws, &["c@example.com"], "NORMAL")
         .await;
     app.clock.advance(3601);
+    // An hour on, the access token has expired: the session goes on with a refreshed one.
+    let owner = app.refreshed(&owner).await;
     app.invite(
         &owner.token,
         &ws,

@@ -22,6 +22,7 @@ mod private_pg;
 mod properties;
 mod reads;
 mod schema;
+mod tokens;
 mod trust;
 mod upgrade;
 mod workspaces;

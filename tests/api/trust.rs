@@ -502,6 +502,8 @@ async fn email_verification(backend: Backend) {
         "the session goes on, verified"
     );
     app.clock.advance(3601);
+    // An hour on, the access token has expired: the session goes on with a refreshed one.
+    let vera = app.refreshed(&vera).await;
     assert_eq!(
         app.ok(Some(&vera.token), send, json!({})).await["sendVerificationEmail"],
         false,

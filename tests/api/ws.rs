@@ -183,8 +183,21 @@ async fn subscriptions_need_a_member(backend: Backend) {
     let app = TestApp::new(backend).await;
     let owner = app.sign_up("owner@example.com", "Olga").await;
     let outsider = app.sign_up("out@example.com", "Out").await;
+    // A workspace token is no access token, on a socket either.
+    let org = app
+        .ok(
+            Some(&owner.token),
+            "mutation($w: ID!) { workspaceToken(workspaceId: $w) { token } }",
+            json!({ "w": owner.workspace }),
+        )
+        .await;
+    let org = org["workspaceToken"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     for (token, want) in [
         (None, "UNAUTHENTICATED"),
+        (Some(org.as_str()), "UNAUTHENTICATED"),
         (Some(outsider.token.as_str()), "NOT_FOUND"),
     ] {
         let mut socket = connect(&app, token).await;

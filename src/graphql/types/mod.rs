@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod members;
 pub mod plain;
+pub mod tokens;
 
 use async_graphql::parser::types::Field;
 use async_graphql::{
