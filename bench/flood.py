@@ -132,7 +132,7 @@ def wrk(args, name):
 
 
 def reads(token, body_file, seconds, name):
-    return wrk(["-t1", "-c16", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
+    return wrk(["-t1", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s", "-H", f"Authorization: Bearer {token}",
                 "-s", os.path.join(ROOT, "bench/request.lua"), BASE + "/graphql", "--", "POST", body_file], name)
 
 
@@ -179,7 +179,7 @@ def run_backend(backend, tmp):
             sampler = threading.Thread(target=sample)
             sampler.start()
             started = time.time()
-            login_args = ["-t1", "-c64", f"-d{FLOOD}s", "--latency", "-s", os.path.join(ROOT, "bench/login.lua"),
+            login_args = ["-t1", "-c64", f"-d{FLOOD}s", "--latency", "--timeout", "10s", "-s", os.path.join(ROOT, "bench/login.lua"),
                           BASE + "/graphql", "--", kind, str(ACCOUNTS), PASSWORD]
             flood, flood_path = wrk(login_args, f"{backend}-{kind}-logins")
             page, page_path = reads(token, body_file, FLOOD, f"{backend}-{kind}-page")

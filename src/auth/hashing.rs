@@ -135,8 +135,27 @@ impl Ticket {
     }
 }
 
+/// How much lower than the request threads' the hashing threads' CPU priority is (Linux nice
+/// value): when requests and hashes compete for the cores, requests win and hashing gets the
+/// rest (a +5 thread weighs a third of a +0 one), so a login flood does not slow the members
+/// page; on an idle machine hashing still gets every core.
+#[cfg(target_os = "linux")]
+const NICE: i32 = 5;
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    let me = rustix::thread::gettid();
+    if let Err(e) = rustix::process::setpriority_process(Some(me), NICE) {
+        tracing::debug!(error = %e, "cannot lower the priority of a hashing thread");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
 /// One hashing thread: takes jobs until every handle is gone.
 fn serve(inbox: &Mutex<mpsc::Receiver<Job>>) {
+    lower_priority();
     let mut scratch = Scratch::default();
     loop {
         let job = match inbox.lock() {
