@@ -8,6 +8,7 @@ pub mod guards;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod node;
 pub mod observe;
 pub mod query;
 pub mod subscription;
@@ -39,7 +40,11 @@ pub fn build_api(roster: Roster) -> Api {
     Api::new(builder.data(roster).finish(), limits)
 }
 
-/// The SDL of the schema, as checked in at `schema.graphql`.
+/// The SDL of the schema, as checked in at `schema.graphql` (`DateTime` with its
+/// `@specifiedBy`, as introspection shows it).
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription).finish().sdl()
+    let options = async_graphql::SDLExportOptions::new().include_specified_by();
+    Schema::build(Query, Mutation, Subscription)
+        .finish()
+        .sdl_with_options(options)
 }

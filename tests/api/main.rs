@@ -14,6 +14,7 @@ mod http;
 mod introspection;
 mod invites;
 mod members;
+mod nodes;
 mod operations;
 mod ownership;
 mod properties;

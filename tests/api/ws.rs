@@ -12,7 +12,8 @@ use crate::helpers::{Backend, TestApp, code};
 both!(
     member_events_stream_live_changes,
     subscriptions_need_a_member,
-    events_name_accounts_as_they_are_now
+    events_name_accounts_as_they_are_now,
+    events_name_the_member
 );
 
 use crate::helpers::Socket;
@@ -224,4 +225,57 @@ async fn cross_replicas() {
         v["payload"]["data"]["memberEvents"]["targetEmail"], "far@example.com",
         "{v}"
     );
+}
+
+/// `memberEvents` names the membership (`memberId`, kept after a removal) and the member as it
+/// is now (`member`, null once removed).
+async fn events_name_the_member(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let ws = owner.workspace.clone();
+    let ed = app.member(&owner, &ws, "ed@example.com", "EDITOR").await;
+    let members = app
+        .ok(
+            Some(&owner.token),
+            "query($w: ID!) { workspace(id: $w) { members { nodes { id account { id } } } } }",
+            json!({ "w": ws }),
+        )
+        .await;
+    let ed_member = members["workspace"]["members"]["nodes"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["account"]["id"] == ed.id.as_str()))
+        .map(|m| m["id"].clone())
+        .expect("ed's membership");
+
+    let mut socket = connect(&app, Some(&owner.token)).await;
+    let query = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
+        action memberId member { id role account { email } } } }";
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": { "w": ws } } })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    app.ok(
+        Some(&owner.token),
+        "mutation($w: ID!, $a: ID!) { updateMemberRole(workspaceId: $w, accountId: $a, role: NORMAL) { id } }",
+        json!({ "w": ws, "a": ed.id }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(event["action"], "ROLE_CHANGED", "{v}");
+    assert_eq!(event["memberId"], ed_member);
+    assert_eq!(event["member"]["id"], ed_member);
+    assert_eq!(event["member"]["role"], "NORMAL");
+
+    app.ok(
+        Some(&owner.token),
+        "mutation($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedMemberId } }",
+        json!({ "w": ws, "a": ed.id }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(event["action"], "MEMBER_REMOVED", "{v}");
+    assert_eq!(event["memberId"], ed_member);
+    assert_eq!(event["member"], Value::Null);
+    assert!(v["payload"].get("errors").is_none(), "{v}");
 }

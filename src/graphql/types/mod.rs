@@ -39,7 +39,7 @@ pub struct Account {
 
 #[Object]
 impl Account {
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
     /// Lower-cased, unique.
@@ -162,7 +162,7 @@ pub struct Workspace {
 
 #[Object]
 impl Workspace {
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
     async fn name(&self) -> &str {
