@@ -5,6 +5,7 @@ pub mod batch;
 pub mod context;
 pub mod cursor;
 pub mod guards;
+pub mod input_rules;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;

@@ -11,6 +11,7 @@ mod email;
 mod hostile;
 mod hostile_ws;
 mod http;
+mod inputs;
 mod introspection;
 mod invites;
 mod members;
