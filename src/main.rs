@@ -10,6 +10,10 @@ async fn main() {
             print!("{}", roster::graphql::sdl());
             Ok(())
         }
+        Command::TrustedDocuments => {
+            println!("{:#}", roster::graphql::manifest::console_manifest());
+            Ok(())
+        }
         Command::MailSink { listen } => {
             init_tracing(LogFormat::Text);
             mail_sink(&listen).await

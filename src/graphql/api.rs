@@ -29,7 +29,9 @@ use std::sync::{Arc, Mutex};
 
 use super::limits::{self, selected_operation};
 use super::loaders::Loaders;
+use super::manifest::TrustedDocuments;
 use super::observe::{OperationTimer, operation_label};
+use super::persisted::{Persisted, Reference};
 use super::{Mutation, Query, RosterSchema, Subscription};
 use crate::config::Limits;
 use crate::error::{AppError, add_codes};
@@ -51,6 +53,7 @@ struct ApiInner {
     env: Option<SchemaEnv>,
     limits: Limits,
     documents: Documents,
+    persisted: Persisted,
 }
 
 /// A document that passed the checks that depend on its text alone.
@@ -61,13 +64,25 @@ pub struct Checked {
 }
 
 impl Api {
-    pub fn new(schema: RosterSchema, limits: Limits) -> Api {
+    pub fn new(schema: RosterSchema, limits: Limits, trusted: Option<TrustedDocuments>) -> Api {
         Api(Arc::new(ApiInner {
             env: schema_env(),
             schema,
             limits,
             documents: Documents::new(),
+            persisted: Persisted::new(trusted),
         }))
+    }
+
+    /// Gives a request that names a persisted operation (APQ hash, `documentId`) its text; the
+    /// error, with its code, when it cannot (see `persisted`).
+    pub fn resolve_persisted(&self, request: &mut Request) -> Result<(), ServerError> {
+        let reference = Reference::of(request).map_err(server_error)?;
+        let max_text = self.0.limits.max_query_bytes;
+        self.0
+            .persisted
+            .resolve(request, reference, max_text)
+            .map_err(server_error)
     }
 
     pub fn schema(&self) -> &RosterSchema {
@@ -153,13 +168,18 @@ impl Api {
 
     fn registry(&self) -> Result<&Registry, ServerError> {
         self.0.env.as_ref().map(|env| &env.registry).ok_or_else(|| {
-            let missing = AppError::Internal(anyhow::anyhow!("the schema's types are unknown"));
-            async_graphql::Error::from(missing).into_server_error(Default::default())
+            server_error(AppError::Internal(anyhow::anyhow!(
+                "the schema's types are unknown"
+            )))
         })
     }
 
     /// The checks of `limits`, with the document parsed (or found) and set on the request.
     fn prepare(&self, request: &mut Request) -> Result<Arc<Checked>, ServerError> {
+        self.0
+            .persisted
+            .admits(&request.query)
+            .map_err(server_error)?;
         let checked = self.document(&request.query)?;
         limits::check_request(
             self.registry()?,
@@ -194,6 +214,11 @@ impl Executor for Api {
 /// and caches are dropped after each commit it makes.
 async fn under<F: Future>(loaders: &Loaders, operation: F) -> F::Output {
     writes::counting(loaders.loader().writes(), loaders.dispatching(operation)).await
+}
+
+/// An application error as a request error (with its code once `add_codes` runs).
+fn server_error(e: AppError) -> ServerError {
+    async_graphql::Error::from(e).into_server_error(Default::default())
 }
 
 fn find<T: 'static>(data: &Data) -> Option<&T> {

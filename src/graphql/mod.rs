@@ -8,9 +8,11 @@ pub mod guards;
 pub mod input_rules;
 pub mod limits;
 pub mod loaders;
+pub mod manifest;
 pub mod mutation;
 pub mod node;
 pub mod observe;
+pub mod persisted;
 pub mod query;
 pub mod subscription;
 pub mod types;
@@ -38,7 +40,8 @@ pub fn build_api(roster: Roster) -> Api {
         // Without introspection, "Did you mean ...?" would still leak field names.
         builder = builder.disable_introspection().disable_suggestions();
     }
-    Api::new(builder.data(roster).finish(), limits)
+    let trusted = roster.config.trusted_documents.clone();
+    Api::new(builder.data(roster).finish(), limits, trusted)
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql` (`DateTime` with its

@@ -18,6 +18,7 @@ mod members;
 mod nodes;
 mod operations;
 mod ownership;
+mod persisted;
 mod properties;
 mod reads;
 mod schema;
