@@ -27,6 +27,7 @@ use std::future::Future;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
+use super::federation::{FederatedQuery, FederatedSchema};
 use super::limits::{self, selected_operation};
 use super::loaders::Loaders;
 use super::manifest::TrustedDocuments;
@@ -42,12 +43,43 @@ const CACHED_DOCUMENTS: usize = 256;
 /// Longer texts are parsed every time (so the cache holds at most about 2 MiB of text).
 const CACHED_TEXT_BYTES: usize = 8 * 1024;
 
+/// Roster's schema, or the same as a federation subgraph (see `federation`).
+#[derive(Clone)]
+pub enum AnySchema {
+    Plain(RosterSchema),
+    Federated(FederatedSchema),
+}
+
+impl AnySchema {
+    async fn execute(&self, request: Request) -> Response {
+        match self {
+            AnySchema::Plain(schema) => schema.execute(request).await,
+            AnySchema::Federated(schema) => schema.execute(request).await,
+        }
+    }
+
+    fn stream(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Response> {
+        match self {
+            AnySchema::Plain(schema) => schema
+                .execute_stream_with_session_data(request, session)
+                .boxed(),
+            AnySchema::Federated(schema) => schema
+                .execute_stream_with_session_data(request, session)
+                .boxed(),
+        }
+    }
+
+    fn federated(&self) -> bool {
+        matches!(self, AnySchema::Federated(_))
+    }
+}
+
 /// The schema with Roster's checks, loaders, error codes and metrics around each operation.
 #[derive(Clone)]
 pub struct Api(Arc<ApiInner>);
 
 struct ApiInner {
-    schema: RosterSchema,
+    schema: AnySchema,
     /// The schema's types, for the variable checks (async-graphql keeps its registry private;
     /// see [`schema_env`]).
     env: Option<SchemaEnv>,
@@ -64,9 +96,9 @@ pub struct Checked {
 }
 
 impl Api {
-    pub fn new(schema: RosterSchema, limits: Limits, trusted: Option<TrustedDocuments>) -> Api {
+    pub fn new(schema: AnySchema, limits: Limits, trusted: Option<TrustedDocuments>) -> Api {
         Api(Arc::new(ApiInner {
-            env: schema_env(),
+            env: schema_env(schema.federated()),
             schema,
             limits,
             documents: Documents::new(),
@@ -85,7 +117,7 @@ impl Api {
             .map_err(server_error)
     }
 
-    pub fn schema(&self) -> &RosterSchema {
+    pub fn schema(&self) -> &AnySchema {
         &self.0.schema
     }
 
@@ -138,10 +170,7 @@ impl Api {
         let loaders = find::<Loaders>(&request.data)
             .or_else(|| find::<Loaders>(&session))
             .cloned();
-        let events = self
-            .0
-            .schema
-            .execute_stream_with_session_data(request, session);
+        let events = self.0.schema.stream(request, session);
         match (subscription, loaders) {
             (Some(false), Some(loaders)) => stream::once(async move {
                 let mut events = events;
@@ -260,13 +289,25 @@ impl Documents {
 /// The schema's environment (its registry of types). async-graphql hands it only to
 /// extensions, so a schema built the same way with one extension answers `{ __typename }` once
 /// and keeps it. Roster's own schema stays free of extensions (see the module's comment).
-fn schema_env() -> Option<SchemaEnv> {
+fn schema_env(federated: bool) -> Option<SchemaEnv> {
     let slot = Arc::new(Mutex::new(None));
-    let schema = Schema::build(Query, Mutation, Subscription)
-        .extension(KeepEnv(slot.clone()))
-        .finish();
+    let schema = if federated {
+        let query = FederatedQuery;
+        AnySchema::Federated(
+            Schema::build(query, Mutation, Subscription)
+                .enable_federation()
+                .extension(KeepEnv(slot.clone()))
+                .finish(),
+        )
+    } else {
+        AnySchema::Plain(
+            Schema::build(Query, Mutation, Subscription)
+                .extension(KeepEnv(slot.clone()))
+                .finish(),
+        )
+    };
     // Nothing in it waits: one poll runs it to the end.
-    let mut answer = std::pin::pin!(schema.execute("{ __typename }"));
+    let mut answer = std::pin::pin!(schema.execute(Request::new("{ __typename }")));
     let _ = answer
         .as_mut()
         .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));

@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod console;
 mod email;
+mod federation;
 mod hostile;
 mod hostile_ws;
 mod http;
