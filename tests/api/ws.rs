@@ -13,7 +13,8 @@ both!(
     member_events_stream_live_changes,
     subscriptions_need_a_member,
     events_name_accounts_as_they_are_now,
-    events_name_the_member
+    events_name_the_member,
+    trusted_documents_hold_over_websocket
 );
 
 use crate::helpers::Socket;
@@ -278,4 +279,61 @@ async fn events_name_the_member(backend: Backend) {
     assert_eq!(event["memberId"], ed_member);
     assert_eq!(event["member"], Value::Null);
     assert!(v["payload"].get("errors").is_none(), "{v}");
+}
+
+/// With trusted documents, a subscription outside the manifest is refused over WebSocket too;
+/// the console's own subscription runs.
+async fn trusted_documents_hold_over_websocket(backend: Backend) {
+    let manifest = roster::graphql::manifest::console_manifest().to_string();
+    let app = TestApp::with_config(backend, |c| {
+        c.trusted_documents = roster::graphql::manifest::TrustedDocuments::parse(&manifest).ok();
+    })
+    .await;
+    let operations = roster::graphql::manifest::console_operations();
+    let console = |start: &str| {
+        operations
+            .iter()
+            .find(|op| op.starts_with(start))
+            .cloned()
+            .expect("a console operation")
+    };
+    // Signed up and verified with the console's and the verify page's own operations.
+    let data = app
+        .ok(
+            None,
+            &console("mutation SignUp"),
+            json!({ "i": { "email": "owner@example.com", "name": "Olga", "password": "correct horse" } }),
+        )
+        .await;
+    let token = data["signUp"]["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let link = app.link_token("verify_email", "owner@example.com").await;
+    app.ok(None, &console("mutation VerifyEmail"), json!({ "t": link }))
+        .await;
+    let me = app.ok(Some(&token), &console("query Me"), json!({})).await;
+    let workspace = me["workspaces"][0]["id"].clone();
+
+    let mut socket = connect(&app, Some(&token)).await;
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "w": workspace } } })).await;
+    let v = next(&mut socket).await;
+    let errors = if v["type"] == "error" {
+        &v["payload"]
+    } else {
+        &v["payload"]["errors"]
+    };
+    assert_eq!(code(&errors[0]), "PERSISTED_QUERY_REQUIRED", "{v}");
+
+    send(&mut socket, json!({ "id": "2", "type": "subscribe", "payload": { "query": console("subscription MemberEvents"), "variables": { "w": workspace } } })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let invite = json!({ "i": { "workspaceId": workspace, "emails": ["new@example.com"], "role": "NORMAL" } });
+    app.ok(Some(&token), &console("mutation Invite"), invite)
+        .await;
+    let v = next(&mut socket).await;
+    assert_eq!(v["id"], "2", "{v}");
+    assert_eq!(
+        v["payload"]["data"]["memberEvents"]["action"], "MEMBER_INVITED",
+        "{v}"
+    );
 }
