@@ -33,18 +33,7 @@ async fn entities_resolve_with_node_authorization(backend: Backend) {
             "{ty} has no @key:\n{sdl}"
         );
     }
-    let members = app
-        .ok(
-            Some(&owner.token),
-            "query($w: ID!) { workspace(id: $w) { members { nodes { id account { id } } } } }",
-            json!({ "w": owner.workspace }),
-        )
-        .await;
-    let ed_member = members["workspace"]["members"]["nodes"]
-        .as_array()
-        .and_then(|ms| ms.iter().find(|m| m["account"]["id"] == ed.id.as_str()))
-        .map(|m| m["id"].clone())
-        .expect("ed");
+    let ed_member = app.member_id(&owner.token, &owner.workspace, &ed.id).await;
     let representations = json!([
         { "__typename": "Member", "id": ed_member },
         { "__typename": "Account", "id": ed.id },

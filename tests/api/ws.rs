@@ -235,18 +235,7 @@ async fn events_name_the_member(backend: Backend) {
     let owner = app.sign_up("owner@example.com", "Olga").await;
     let ws = owner.workspace.clone();
     let ed = app.member(&owner, &ws, "ed@example.com", "EDITOR").await;
-    let members = app
-        .ok(
-            Some(&owner.token),
-            "query($w: ID!) { workspace(id: $w) { members { nodes { id account { id } } } } }",
-            json!({ "w": ws }),
-        )
-        .await;
-    let ed_member = members["workspace"]["members"]["nodes"]
-        .as_array()
-        .and_then(|ms| ms.iter().find(|m| m["account"]["id"] == ed.id.as_str()))
-        .map(|m| m["id"].clone())
-        .expect("ed's membership");
+    let ed_member = app.member_id(&owner.token, &ws, &ed.id).await;
 
     let mut socket = connect(&app, Some(&owner.token)).await;
     let query = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
