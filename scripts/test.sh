@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: unit and integration tests (each storage test on SQLite and on PostgreSQL), then
-# the browser tests (the invitation page, the members console). Starts PostgreSQL if it is not
-# running.
+# the browser tests (the invitation page, the members console), then the GraphQL client tests
+# (tests/clients). Starts PostgreSQL if it is not running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,3 +15,5 @@ cargo test
 bash scripts/verify-examples.sh
 # cargo test built target/debug/roster for the CLI tests; the browser test drives it.
 bash scripts/browser-test.sh
+# The GraphQL clients (Apollo, urql, Relay, codegen, federation) against the same binary.
+bash scripts/clients-test.sh

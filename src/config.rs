@@ -36,6 +36,9 @@ pub enum Command {
         #[command(flatten)]
         config: Box<Config>,
     },
+    /// Print the console's operations as an Apollo persisted query manifest (for
+    /// ROSTER_TRUSTED_DOCUMENTS; add a product's own operations to it) and exit.
+    TrustedDocuments,
     /// Run a local SMTP server that prints what it receives (for trying emails out).
     MailSink {
         /// Address to listen on.
@@ -214,6 +217,17 @@ pub struct Config {
     /// How long a dataloader collects keys before it queries, in microseconds.
     #[arg(long, env = "ROSTER_LOADER_DELAY_US", default_value_t = 500)]
     pub loader_delay_us: u64,
+
+    /// Run only the operations of this manifest (trusted documents: an Apollo persisted query
+    /// manifest, or a JSON map of id to document; `roster trusted-documents` prints the
+    /// console's). Others get PERSISTED_QUERY_REQUIRED.
+    #[arg(long, env = "ROSTER_TRUSTED_DOCUMENTS", value_parser = crate::graphql::manifest::TrustedDocuments::load)]
+    pub trusted_documents: Option<crate::graphql::manifest::TrustedDocuments>,
+
+    /// Serve as an Apollo Federation v2 subgraph (`_service`, `_entities`, `@key(fields: "id")`
+    /// on Account, Workspace and Member).
+    #[arg(long, env = "ROSTER_FEDERATION", default_value_t = false, action = ArgAction::Set)]
+    pub federation: bool,
 }
 
 /// How tokens are signed (SPEC 11).

@@ -25,6 +25,15 @@ pub enum AppError {
     /// `extensions.field = "token"` and `extensions.reason`, so a page can say why.
     #[error("{}", .0.message())]
     Link(LinkProblem),
+    /// An APQ hash or `documentId` the server does not know (the message is the one Apollo
+    /// clients look for before they send the text).
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    /// Trusted documents only: the text is not in the manifest.
+    #[error(
+        "this server runs only its trusted documents: send a documentId or sha256Hash from its manifest"
+    )]
+    PersistedQueryRequired,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -50,6 +59,8 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } | AppError::Link(_) => "BAD_USER_INPUT",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            AppError::PersistedQueryRequired => "PERSISTED_QUERY_REQUIRED",
             AppError::Conflict(_) => "CONFLICT",
             AppError::LimitExceeded(_) => "LIMIT_EXCEEDED",
             AppError::RateLimited { .. } => "RATE_LIMITED",

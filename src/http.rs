@@ -12,7 +12,7 @@ mod respond;
 mod well_known;
 mod ws;
 
-use async_graphql::{BatchRequest, Request};
+use async_graphql::{BatchRequest, BatchResponse, Request};
 use async_graphql_axum::GraphQLProtocol;
 use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
@@ -30,6 +30,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth::bearer::{self, Credentials};
 use crate::db::Pool;
+use crate::error::add_codes;
 use crate::graphql::context::ClientIp;
 use crate::graphql::{Api, build_api, loaders};
 use crate::service::{Authenticated, Roster};
@@ -231,15 +232,57 @@ async fn graphql_post(
         request::check_content_type(&headers)?;
         let bytes = request::read_body(&headers, body, limits.max_body_bytes).await?;
         let mut batch = request::parse_post(&bytes, limits)?;
+        persisted(&st.api, &mut batch)?;
         for r in batch.iter_mut() {
             request::check_operation(r, &st.api, false)?;
         }
-        Ok::<_, HttpError>(batch)
+        Ok::<_, Refused>(batch)
     };
     match batch.await {
         Ok(batch) => execute(&st, &headers, addr, batch).await,
-        Err(e) => e.into_response(),
+        Err(refused) => refused.into_response(&headers),
     }
+}
+
+/// A request refused before it ran: a transport problem, or a GraphQL request error (an
+/// unknown persisted operation), answered as GraphQL responses are.
+enum Refused {
+    Http(HttpError),
+    Graphql(Box<BatchResponse>),
+}
+
+impl From<HttpError> for Refused {
+    fn from(e: HttpError) -> Self {
+        Refused::Http(e)
+    }
+}
+
+impl Refused {
+    fn into_response(self, headers: &HeaderMap) -> Response {
+        match self {
+            Refused::Http(e) => e.into_response(),
+            Refused::Graphql(response) => respond::graphql(Media::negotiate(headers), &response),
+        }
+    }
+}
+
+/// Gives each operation of the batch that names a persisted operation (APQ hash,
+/// `documentId`) its text, before the operation's type is checked (a persisted mutation over
+/// GET is still refused). If one cannot be, no operation runs: each answers with that error.
+fn persisted(api: &Api, batch: &mut BatchRequest) -> Result<(), Refused> {
+    let Some(error) = batch
+        .iter_mut()
+        .find_map(|r| api.resolve_persisted(r).err())
+    else {
+        return Ok(());
+    };
+    let answer = || add_codes(async_graphql::Response::from_errors(vec![error.clone()]));
+    Err(Refused::Graphql(Box::new(match batch {
+        BatchRequest::Single(_) => BatchResponse::Single(answer()),
+        BatchRequest::Batch(requests) => {
+            BatchResponse::Batch(requests.iter().map(|_| answer()).collect())
+        }
+    })))
 }
 
 /// GraphQL-over-HTTP GET parameters (`variables` and `extensions` are JSON-encoded strings).
@@ -250,6 +293,8 @@ struct GetParams {
     operation_name: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
 }
 
 async fn graphql_get(
@@ -271,7 +316,7 @@ async fn graphql_get(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    if wants_html && params.query.is_none() {
+    if wants_html && params.query.is_none() && params.document_id.is_none() {
         return graphiql::page();
     }
     let request = request::parse_get(
@@ -279,15 +324,21 @@ async fn graphql_get(
         params.operation_name,
         params.variables,
         params.extensions,
+        params.document_id,
     )
-    .and_then(|r| {
-        request::check_operation(&r, &st.api, true)?;
-        Ok(r)
+    .map_err(Refused::from)
+    .and_then(|request| {
+        let mut batch = BatchRequest::Single(request);
+        persisted(&st.api, &mut batch)?;
+        for r in batch.iter_mut() {
+            request::check_operation(r, &st.api, true)?;
+        }
+        Ok(batch)
     });
     match request {
-        Ok(request) => execute(&st, &headers, addr, BatchRequest::Single(request)).await,
-        Err(e) => {
-            let mut response = e.into_response();
+        Ok(batch) => execute(&st, &headers, addr, batch).await,
+        Err(refused) => {
+            let mut response = refused.into_response(&headers);
             if response.status() == StatusCode::METHOD_NOT_ALLOWED {
                 response
                     .headers_mut()

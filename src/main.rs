@@ -18,6 +18,10 @@ async fn main() {
                 .map(|out| print!("{out}"))
                 .map_err(|e| roster::startup::explain(&e, &database_url))
         }
+        Command::TrustedDocuments => {
+            println!("{:#}", roster::graphql::manifest::console_manifest());
+            Ok(())
+        }
         Command::MailSink { listen } => {
             init_tracing(LogFormat::Text);
             mail_sink(&listen).await

@@ -10,7 +10,7 @@ export const REQUEST_RESET = 'mutation RequestReset($e: String!) { requestPasswo
 export const SEND_VERIFICATION = 'mutation SendVerification { sendVerificationEmail }';
 export const CHANGE_PASSWORD = 'mutation ChangePassword($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }';
 
-export const SERVER_INFO = '{ serverInfo { version emailEnabled signupEnabled maxMembers transferRequiresCode inviteLimit } }';
+export const SERVER_INFO = 'query ServerInfo { serverInfo { version emailEnabled signupEnabled maxMembers transferRequiresCode inviteLimit } }';
 
 const WORKSPACE_FIELDS = 'id name viewerRole memberCount';
 
@@ -31,7 +31,7 @@ export const MEMBERS = `query Members($id: ID!, $first: Int!, $after: String, $r
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes {
-        role status createdAt
+        id role status createdAt
         account { id name email }
         invitedBy { id name email }
       }
@@ -58,13 +58,13 @@ export const CREATE_WORKSPACE = `mutation CreateWorkspace($name: String!) { crea
 export const RENAME_WORKSPACE = `mutation RenameWorkspace($id: ID!, $name: String!) { renameWorkspace(workspaceId: $id, name: $name) { ${WORKSPACE_FIELDS} } }`;
 
 export const INVITE = `mutation Invite($i: InviteMembersInput!) {
-  inviteMembers(input: $i) { results { email status message activationUrl member { role status account { id } } } }
+  inviteMembers(input: $i) { results { email status message activationUrl member { id role status account { id } } } }
 }`;
 
 export const UPDATE_ROLE = `mutation UpdateRole($w: ID!, $a: ID!, $r: Role!) {
-  updateMemberRole(workspaceId: $w, accountId: $a, role: $r) { role }
+  updateMemberRole(workspaceId: $w, accountId: $a, role: $r) { id role }
 }`;
-export const REMOVE_MEMBER = 'mutation RemoveMember($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedAccountId } }';
+export const REMOVE_MEMBER = 'mutation RemoveMember($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedAccountId removedMemberId } }';
 export const RESEND = 'mutation Resend($w: ID!, $a: ID!) { resendInvitation(workspaceId: $w, accountId: $a) { email status message activationUrl } }';
 export const REVOKE = 'mutation Revoke($w: ID!, $a: ID!) { revokeInvitation(workspaceId: $w, accountId: $a) }';
 export const LEAVE = 'mutation Leave($w: ID!) { leaveWorkspace(workspaceId: $w) }';
@@ -75,7 +75,7 @@ export const TRANSFER = `mutation Transfer($w: ID!, $a: ID!, $c: String) {
 
 export const MEMBER_EVENTS = `subscription MemberEvents($w: ID!) {
   memberEvents(workspaceId: $w) {
-    id action oldRole newRole createdAt targetEmail
+    id memberId action oldRole newRole createdAt targetEmail
     actor { id name email }
     target { id name email }
   }

@@ -78,9 +78,9 @@
 
   var MAX_NAME = 100;
   var PREVIEW_QUERY =
-    'query($t: String!) { invitation(token: $t) { workspaceName inviterName email expiresAt language used } }';
+    'query InvitationPreview($t: String!) { invitation(token: $t) { workspaceName inviterName email expiresAt language used } }';
   var ACTIVATE_MUTATION =
-    'mutation($i: ActivateAccountInput!) { activateAccount(input: $i) ' +
+    'mutation ActivateAccount($i: ActivateAccountInput!) { activateAccount(input: $i) ' +
     '{ accessToken refreshToken account { email name } } }';
 
   var els = {

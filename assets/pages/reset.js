@@ -62,9 +62,9 @@
     focusOn = P.focusOn;
 
   var RESET_MUTATION =
-    'mutation($i: ResetPasswordInput!) { resetPassword(input: $i) ' +
+    'mutation ResetPassword($i: ResetPasswordInput!) { resetPassword(input: $i) ' +
     '{ accessToken refreshToken account { email } } }';
-  var REQUEST_MUTATION = 'mutation($e: String!) { requestPasswordReset(email: $e) }';
+  var REQUEST_MUTATION = 'mutation RequestPasswordReset($e: String!) { requestPasswordReset(email: $e) }';
 
   var els = {
     reset: $('reset'),

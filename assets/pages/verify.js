@@ -43,7 +43,7 @@
     firstError = P.firstError, linkProblem = P.linkProblem, errorSentence = P.errorSentence,
     focusOn = P.focusOn;
 
-  var VERIFY_MUTATION = 'mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }';
+  var VERIFY_MUTATION = 'mutation VerifyEmail($t: String!) { verifyEmail(token: $t) { email emailVerified } }';
 
   var els = {
     loading: $('loading'),

@@ -17,7 +17,7 @@ const EVENTS_PER_STATEMENT: usize = 40;
 macro_rules! audit_columns {
     () => {
         "e.id, e.workspace_id, e.actor_id, e.action, e.target_id, e.target_email, e.old_role,
-         e.new_role, e.created_at"
+         e.new_role, e.created_at, e.member_id"
     };
 }
 
@@ -66,6 +66,7 @@ struct StoredEvent {
     pub old_role: Option<String>,
     pub new_role: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub member_id: Option<Uuid>,
 }
 
 impl From<StoredEvent> for AuditRecord {
@@ -80,6 +81,7 @@ impl From<StoredEvent> for AuditRecord {
             old_role: e.old_role.as_deref().and_then(Role::parse),
             new_role: e.new_role.as_deref().and_then(Role::parse),
             created_at: e.created_at,
+            member_id: e.member_id,
         }
     }
 }
@@ -107,7 +109,7 @@ impl Tx {
         for chunk in events.chunks(EVENTS_PER_STATEMENT) {
             let rows: Vec<StoredEvent> = with_tx!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
+                    "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at, member_id) ");
                 qb.push_values(chunk, |mut row, e| {
                     row.push_bind(new_id())
                         .push_bind(e.workspace)
@@ -118,8 +120,24 @@ impl Tx {
                         .push_bind(e.old_role.map(Role::as_str))
                         .push_bind(e.new_role.map(Role::as_str))
                         .push_bind(now);
+                    // The membership the event is about: named, or the target's, else the actor's.
+                    match (e.member, e.target.or(e.actor)) {
+                        (Some(member), _) => {
+                            row.push_bind(member);
+                        }
+                        (None, Some(account)) => {
+                            row.push("(SELECT id FROM members WHERE workspace_id = ")
+                                .push_bind_unseparated(e.workspace)
+                                .push_unseparated(" AND account_id = ")
+                                .push_bind_unseparated(account)
+                                .push_unseparated(")");
+                        }
+                        (None, None) => {
+                            row.push("NULL");
+                        }
+                    }
                 });
-                qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at");
+                qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at, member_id");
                 qb.build_query_as().fetch_all(&mut *c).await
             })?;
             self.events.extend(rows.into_iter().map(AuditRecord::from));
@@ -209,7 +227,7 @@ impl Db {
         }
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at
+                "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at, member_id
                  FROM audit_events WHERE id");
             push_ids(&mut qb, ids);
             qb.push(" ORDER BY created_at, id");

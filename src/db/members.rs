@@ -10,8 +10,17 @@ use super::workspaces::AccountWorkspaceRow;
 use super::{AccountRow, Db, Pool, WorkspaceRow, push_ids, push_page_branches, with_pool};
 use crate::domain::{AccountStatus, Language, Role};
 
+/// The columns of a [`MemberRow`].
+macro_rules! member_columns {
+    () => {
+        "id, workspace_id, account_id, role, invited_by, created_at"
+    };
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct MemberRow {
+    /// The membership's own id (`Member.id`).
+    pub id: Uuid,
     pub workspace_id: Uuid,
     pub account_id: Uuid,
     #[sqlx(try_from = "String")]
@@ -44,6 +53,38 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Memberships by their own ids, in one statement (`node(id:)`).
+    pub async fn members_by_id(&self, ids: &[Uuid]) -> sqlx::Result<Vec<MemberRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", member_columns!(), " FROM members WHERE id"));
+            push_ids(&mut qb, ids);
+            qb.build_query_as().fetch_all(pool).await
+        })
+    }
+
+    /// The memberships of `accounts` in `workspace`, in one statement (the member of an event).
+    pub async fn members_in(
+        &self,
+        workspace: Uuid,
+        accounts: &[Uuid],
+    ) -> sqlx::Result<Vec<MemberRow>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, pool => {
+            let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", member_columns!(), " FROM members WHERE workspace_id = "));
+            qb.push_bind(workspace);
+            qb.push(" AND account_id");
+            push_ids(&mut qb, accounts);
+            qb.build_query_as().fetch_all(pool).await
+        })
+    }
+}
+
 impl Tx {
     /// Takes the workspace's write lock: membership changes of one workspace run one at a time
     /// (PostgreSQL row lock; SQLite already serializes writers). `None` if it does not exist.
@@ -61,8 +102,8 @@ impl Tx {
         account: Uuid,
     ) -> sqlx::Result<Option<MemberRow>> {
         with_tx!(self, c => sqlx::query_as(
-            "SELECT workspace_id, account_id, role, invited_by, created_at FROM members
-             WHERE workspace_id = $1 AND account_id = $2")
+            concat!("SELECT ", member_columns!(), " FROM members
+             WHERE workspace_id = $1 AND account_id = $2"))
             .bind(workspace)
             .bind(account)
             .fetch_optional(&mut *c)
@@ -87,7 +128,7 @@ impl Tx {
         }
         with_tx!(self, c => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT workspace_id, account_id, role, invited_by, created_at FROM members WHERE workspace_id = ");
+                concat!("SELECT ", member_columns!(), " FROM members WHERE workspace_id = "));
             qb.push_bind(workspace);
             qb.push(" AND account_id IN (");
             let mut list = qb.separated(", ");
@@ -114,17 +155,17 @@ impl Tx {
         }
         with_tx!(self, c => {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO members (workspace_id, account_id, role, role_rank, invited_by, created_at) ");
+                "INSERT INTO members (id, workspace_id, account_id, role, role_rank, invited_by, created_at) ");
             qb.push_values(accounts, |mut row, account| {
-                row.push_bind(workspace)
+                row.push_bind(Uuid::now_v7())
+                    .push_bind(workspace)
                     .push_bind(*account)
                     .push_bind(role.as_str())
                     .push_bind(role.sort_rank())
                     .push_bind(invited_by)
                     .push_bind(now);
             });
-            qb.push(" ON CONFLICT (workspace_id, account_id) DO NOTHING
-                RETURNING workspace_id, account_id, role, invited_by, created_at");
+            qb.push(concat!(" ON CONFLICT (workspace_id, account_id) DO NOTHING RETURNING ", member_columns!()));
             qb.build_query_as().fetch_all(&mut *c).await
         })
     }
@@ -170,7 +211,7 @@ impl Tx {
             for id in accounts {
                 list.push_bind(*id);
             }
-            qb.push(") RETURNING workspace_id, account_id, role, invited_by, created_at");
+            qb.push(concat!(") RETURNING ", member_columns!()));
             qb.build_query_as().fetch_all(&mut *c).await
         })
     }
@@ -184,9 +225,9 @@ impl Tx {
         role: Role,
     ) -> sqlx::Result<Option<MemberRow>> {
         with_tx!(self, c => sqlx::query_as(
-            "UPDATE members SET role = $4, role_rank = $5
+            concat!("UPDATE members SET role = $4, role_rank = $5
              WHERE workspace_id = $1 AND account_id = $2 AND role = $3
-             RETURNING workspace_id, account_id, role, invited_by, created_at")
+             RETURNING ", member_columns!()))
             .bind(workspace)
             .bind(account)
             .bind(expected.as_str())
@@ -236,7 +277,7 @@ impl PageColumns {
     fn sql(self) -> &'static str {
         macro_rules! brief {
             () => {
-                "m.account_id, m.role, m.created_at, a.email, a.name, a.status, a.email_verified_at"
+                "m.id AS member_id, m.account_id, m.role, m.created_at, a.email, a.name, a.status, a.email_verified_at"
             };
         }
         match self {
@@ -253,6 +294,7 @@ impl PageColumns {
 #[derive(Clone, Debug, FromRow)]
 pub struct MemberPageRow {
     pub branch: i32,
+    pub member_id: Uuid,
     pub account_id: Uuid,
     #[sqlx(try_from = "String")]
     pub role: Role,
@@ -293,6 +335,7 @@ impl MemberPageRow {
         let details = self.details.clone().unwrap_or_default();
         (
             MemberRow {
+                id: self.member_id,
                 workspace_id: workspace,
                 account_id: self.account_id,
                 role: self.role,

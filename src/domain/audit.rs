@@ -37,6 +37,9 @@ pub struct AuditRecord {
     pub old_role: Option<Role>,
     pub new_role: Option<Role>,
     pub created_at: DateTime<Utc>,
+    /// The membership the event is about: the target's, else the actor's (absent for events
+    /// recorded before memberships had ids, of members gone by then).
+    pub member_id: Option<Uuid>,
 }
 
 impl AuditAction {
@@ -92,6 +95,9 @@ pub struct NewAuditEvent<'a> {
     pub target_email: Option<&'a str>,
     pub old_role: Option<Role>,
     pub new_role: Option<Role>,
+    /// The membership it is about, when it is gone by the time the event is written (a
+    /// removal); otherwise the target's (else the actor's) membership is looked up.
+    pub member: Option<Uuid>,
 }
 
 impl<'a> NewAuditEvent<'a> {
@@ -105,6 +111,7 @@ impl<'a> NewAuditEvent<'a> {
             target_email: None,
             old_role: None,
             new_role: None,
+            member: None,
         }
     }
 
@@ -114,6 +121,14 @@ impl<'a> NewAuditEvent<'a> {
         NewAuditEvent {
             target: Some(target),
             target_email: Some(email),
+            ..self
+        }
+    }
+
+    /// ...whose membership `member` is gone when the event is written.
+    pub fn of_member(self, member: Uuid) -> Self {
+        NewAuditEvent {
+            member: Some(member),
             ..self
         }
     }

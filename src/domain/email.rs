@@ -45,7 +45,8 @@ impl Email {
     /// that later puts the address on the wire, so anything accepted here can be mailed).
     fn parse_syntax(raw: &str) -> Result<Email, InvalidEmail> {
         let normalized = raw.trim().to_lowercase();
-        if normalized.len() > MAX_LEN {
+        // A control character (a NUL above all: PostgreSQL's text refuses it) is no address.
+        if normalized.len() > MAX_LEN || normalized.chars().any(char::is_control) {
             return Err(InvalidEmail);
         }
         let address = lettre::Address::from_str(&normalized).map_err(|_| InvalidEmail)?;

@@ -27,9 +27,12 @@ use std::future::Future;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
+use super::federation::{FederatedQuery, FederatedSchema};
 use super::limits::{self, selected_operation};
 use super::loaders::Loaders;
+use super::manifest::TrustedDocuments;
 use super::observe::{OperationTimer, operation_label};
+use super::persisted::{Persisted, Reference};
 use super::{Mutation, Query, RosterSchema, Subscription};
 use crate::config::Limits;
 use crate::error::{AppError, add_codes};
@@ -40,17 +43,49 @@ const CACHED_DOCUMENTS: usize = 256;
 /// Longer texts are parsed every time (so the cache holds at most about 2 MiB of text).
 const CACHED_TEXT_BYTES: usize = 8 * 1024;
 
+/// Roster's schema, or the same as a federation subgraph (see `federation`).
+#[derive(Clone)]
+pub enum AnySchema {
+    Plain(RosterSchema),
+    Federated(FederatedSchema),
+}
+
+impl AnySchema {
+    async fn execute(&self, request: Request) -> Response {
+        match self {
+            AnySchema::Plain(schema) => schema.execute(request).await,
+            AnySchema::Federated(schema) => schema.execute(request).await,
+        }
+    }
+
+    fn stream(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Response> {
+        match self {
+            AnySchema::Plain(schema) => schema
+                .execute_stream_with_session_data(request, session)
+                .boxed(),
+            AnySchema::Federated(schema) => schema
+                .execute_stream_with_session_data(request, session)
+                .boxed(),
+        }
+    }
+
+    fn federated(&self) -> bool {
+        matches!(self, AnySchema::Federated(_))
+    }
+}
+
 /// The schema with Roster's checks, loaders, error codes and metrics around each operation.
 #[derive(Clone)]
 pub struct Api(Arc<ApiInner>);
 
 struct ApiInner {
-    schema: RosterSchema,
+    schema: AnySchema,
     /// The schema's types, for the variable checks (async-graphql keeps its registry private;
     /// see [`schema_env`]).
     env: Option<SchemaEnv>,
     limits: Limits,
     documents: Documents,
+    persisted: Persisted,
 }
 
 /// A document that passed the checks that depend on its text alone.
@@ -61,16 +96,28 @@ pub struct Checked {
 }
 
 impl Api {
-    pub fn new(schema: RosterSchema, limits: Limits) -> Api {
+    pub fn new(schema: AnySchema, limits: Limits, trusted: Option<TrustedDocuments>) -> Api {
         Api(Arc::new(ApiInner {
-            env: schema_env(),
+            env: schema_env(schema.federated()),
             schema,
             limits,
             documents: Documents::new(),
+            persisted: Persisted::new(trusted),
         }))
     }
 
-    pub fn schema(&self) -> &RosterSchema {
+    /// Gives a request that names a persisted operation (APQ hash, `documentId`) its text; the
+    /// error, with its code, when it cannot (see `persisted`).
+    pub fn resolve_persisted(&self, request: &mut Request) -> Result<(), ServerError> {
+        let reference = Reference::of(request).map_err(server_error)?;
+        let max_text = self.0.limits.max_query_bytes;
+        self.0
+            .persisted
+            .resolve(request, reference, max_text)
+            .map_err(server_error)
+    }
+
+    pub fn schema(&self) -> &AnySchema {
         &self.0.schema
     }
 
@@ -123,10 +170,7 @@ impl Api {
         let loaders = find::<Loaders>(&request.data)
             .or_else(|| find::<Loaders>(&session))
             .cloned();
-        let events = self
-            .0
-            .schema
-            .execute_stream_with_session_data(request, session);
+        let events = self.0.schema.stream(request, session);
         match (subscription, loaders) {
             (Some(false), Some(loaders)) => stream::once(async move {
                 let mut events = events;
@@ -153,13 +197,18 @@ impl Api {
 
     fn registry(&self) -> Result<&Registry, ServerError> {
         self.0.env.as_ref().map(|env| &env.registry).ok_or_else(|| {
-            let missing = AppError::Internal(anyhow::anyhow!("the schema's types are unknown"));
-            async_graphql::Error::from(missing).into_server_error(Default::default())
+            server_error(AppError::Internal(anyhow::anyhow!(
+                "the schema's types are unknown"
+            )))
         })
     }
 
     /// The checks of `limits`, with the document parsed (or found) and set on the request.
     fn prepare(&self, request: &mut Request) -> Result<Arc<Checked>, ServerError> {
+        self.0
+            .persisted
+            .admits(&request.query)
+            .map_err(server_error)?;
         let checked = self.document(&request.query)?;
         limits::check_request(
             self.registry()?,
@@ -194,6 +243,11 @@ impl Executor for Api {
 /// and caches are dropped after each commit it makes.
 async fn under<F: Future>(loaders: &Loaders, operation: F) -> F::Output {
     writes::counting(loaders.loader().writes(), loaders.dispatching(operation)).await
+}
+
+/// An application error as a request error (with its code once `add_codes` runs).
+fn server_error(e: AppError) -> ServerError {
+    async_graphql::Error::from(e).into_server_error(Default::default())
 }
 
 fn find<T: 'static>(data: &Data) -> Option<&T> {
@@ -235,13 +289,25 @@ impl Documents {
 /// The schema's environment (its registry of types). async-graphql hands it only to
 /// extensions, so a schema built the same way with one extension answers `{ __typename }` once
 /// and keeps it. Roster's own schema stays free of extensions (see the module's comment).
-fn schema_env() -> Option<SchemaEnv> {
+fn schema_env(federated: bool) -> Option<SchemaEnv> {
     let slot = Arc::new(Mutex::new(None));
-    let schema = Schema::build(Query, Mutation, Subscription)
-        .extension(KeepEnv(slot.clone()))
-        .finish();
+    let schema = if federated {
+        let query = FederatedQuery;
+        AnySchema::Federated(
+            Schema::build(query, Mutation, Subscription)
+                .enable_federation()
+                .extension(KeepEnv(slot.clone()))
+                .finish(),
+        )
+    } else {
+        AnySchema::Plain(
+            Schema::build(Query, Mutation, Subscription)
+                .extension(KeepEnv(slot.clone()))
+                .finish(),
+        )
+    };
     // Nothing in it waits: one poll runs it to the end.
-    let mut answer = std::pin::pin!(schema.execute("{ __typename }"));
+    let mut answer = std::pin::pin!(schema.execute(Request::new("{ __typename }")));
     let _ = answer
         .as_mut()
         .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));

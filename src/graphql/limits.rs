@@ -10,13 +10,14 @@
 //! per parsed text, [`check_request`] per request.
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
-    Selection, SelectionSet, Type,
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    SelectionSet, Type,
 };
-use async_graphql::registry::{MetaType, MetaTypeName, Registry};
-use async_graphql::{ErrorExtensionValues, Name, ServerError, ServerResult, Value, Variables};
+use async_graphql::registry::{MetaTypeName, Registry};
+use async_graphql::{ErrorExtensionValues, Name, ServerError, ServerResult, Variables};
 use std::collections::HashMap;
 
+use super::input_rules::{self, Problem, coerce};
 use crate::config::Limits;
 
 /// A request-level error with its `extensions.code` already set.
@@ -164,9 +165,8 @@ pub fn check_request(
     operation_name: Option<&str>,
     variables: &Variables,
 ) -> ServerResult<()> {
-    check_no_nul(doc, variables)?;
     if let Some(op) = selected_operation(doc, operation_name) {
-        check_variables(registry, op, variables)?;
+        check_variables(registry, doc, op, variables)?;
         check_arguments(registry, doc, op, variables)?;
     }
     Ok(())
@@ -279,92 +279,11 @@ impl<'d> Depths<'d> {
     }
 }
 
-const NUL_MESSAGE: &str = "strings must not contain the NUL character (U+0000)";
-
-/// No string anywhere in the request (inline arguments, defaults, variables) holds a NUL;
-/// the error's `extensions.field` names the variable or argument that does.
-fn check_no_nul(doc: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
-    let in_variables = variables
-        .iter()
-        .find(|(name, value)| name.contains('\0') || const_has_nul(value))
-        .map(|(name, _)| name.replace('\0', ""));
-    let in_defaults = || {
-        doc.operations.iter().find_map(|(_, op)| {
-            op.node
-                .variable_definitions
-                .iter()
-                .find(|v| {
-                    v.node
-                        .default_value
-                        .as_ref()
-                        .is_some_and(|d| const_has_nul(&d.node))
-                })
-                .map(|v| v.node.name.node.to_string())
-        })
-    };
-    let in_arguments = || {
-        doc.operations
-            .iter()
-            .find_map(|(_, op)| nul_argument(&op.node.selection_set.node))
-            .or_else(|| {
-                doc.fragments
-                    .values()
-                    .find_map(|f| nul_argument(&f.node.selection_set.node))
-            })
-    };
-    match in_variables.or_else(in_defaults).or_else(in_arguments) {
-        Some(field) => Err(bad_input_at(field, NUL_MESSAGE)),
-        None => Ok(()),
-    }
-}
-
-/// The first argument (of a field or a directive) in `set` whose value holds a NUL.
-fn nul_argument(set: &SelectionSet) -> Option<String> {
-    set.items.iter().find_map(|item| match &item.node {
-        Selection::Field(f) => f
-            .node
-            .arguments
-            .iter()
-            .chain(
-                f.node
-                    .directives
-                    .iter()
-                    .flat_map(|d| d.node.arguments.iter()),
-            )
-            .find(|(_, v)| value_has_nul(&v.node))
-            .map(|(name, _)| name.node.to_string())
-            .or_else(|| nul_argument(&f.node.selection_set.node)),
-        Selection::InlineFragment(f) => nul_argument(&f.node.selection_set.node),
-        Selection::FragmentSpread(_) => None,
-    })
-}
-
-/// An argument as written; variables in it are checked on their own.
-fn value_has_nul(value: &async_graphql_value::Value) -> bool {
-    use async_graphql_value::Value as V;
-    match value {
-        V::String(s) => s.contains('\0'),
-        V::List(items) => items.iter().any(value_has_nul),
-        V::Object(fields) => fields.values().any(value_has_nul),
-        _ => false,
-    }
-}
-
-fn const_has_nul(value: &Value) -> bool {
-    match value {
-        Value::String(s) => s.contains('\0'),
-        Value::List(items) => items.iter().any(const_has_nul),
-        Value::Object(fields) => fields
-            .iter()
-            .any(|(k, v)| k.contains('\0') || const_has_nul(v)),
-        _ => false,
-    }
-}
-
 /// Coerces each variable of `op` against its declared type: a missing non-null variable, a
 /// string for an input object, an unknown enum value... are request errors.
 fn check_variables(
     registry: &Registry,
+    doc: &ExecutableDocument,
     op: &OperationDefinition,
     variables: &Variables,
 ) -> ServerResult<()> {
@@ -375,13 +294,28 @@ fn check_variables(
                 .get(&def.node.name.node)
                 .or(def.node.default_value.as_ref().map(|d| &d.node));
         let ty = &def.node.var_type.node;
+        let written_default = || {
+            let default = def.node.default_value.as_ref()?.node.clone().into_value();
+            input_rules::enum_literal(registry, ty, &default, 0)
+        };
         let problem = match value {
-            None if !ty.nullable => Some(format!("a value of type {ty} is required")),
+            None if !ty.nullable => Some(Problem {
+                field: None,
+                message: format!("a value of type {ty} is required"),
+            }),
             None => None,
-            Some(value) => coerce(registry, ty, value, 0),
+            Some(value) => coerce(registry, ty, value, 0).or_else(written_default),
         };
         if let Some(problem) = problem {
-            return Err(bad_input_at(name, format!("variable ${name}: {problem}")));
+            // Named by the input field, never the variable (SPEC section 15).
+            let field = problem
+                .field
+                .or_else(|| input_rules::variable_use(doc, name))
+                .unwrap_or_else(|| name.to_owned());
+            return Err(bad_input_at(
+                field,
+                format!("variable ${name}: {}", problem.message),
+            ));
         }
     }
     Ok(())
@@ -442,17 +376,19 @@ impl<'a> ArgumentWalk<'a> {
                     let problem = f.node.arguments.iter().find_map(|(arg, value)| {
                         let meta = field.args.get(arg.node.as_str())?;
                         let ty = Type::new(&meta.ty)?;
-                        let value = value
-                            .node
-                            .clone()
-                            .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
-                            .ok()?;
-                        coerce(self.registry, &ty, &value, 0).map(|p| {
-                            (
-                                arg.node.to_string(),
-                                format!("argument {name}({}:): {p}", arg.node),
-                            )
-                        })
+                        let written = input_rules::enum_literal(self.registry, &ty, &value.node, 0);
+                        let problem = written.or_else(|| {
+                            let value = value
+                                .node
+                                .clone()
+                                .into_const_with(|var| self.variables.get(&var).cloned().ok_or(()))
+                                .ok()?;
+                            coerce(self.registry, &ty, &value, 0)
+                        })?;
+                        Some((
+                            problem.field.unwrap_or_else(|| arg.node.to_string()),
+                            format!("argument {name}({}:): {}", arg.node, problem.message),
+                        ))
                     });
                     problem.or_else(|| {
                         let inner = MetaTypeName::concrete_typename(&field.ty).to_owned();
@@ -485,78 +421,6 @@ impl<'a> ArgumentWalk<'a> {
             }
         }
         None
-    }
-}
-
-/// Why `value` cannot be a `ty`, if it cannot.
-fn coerce(registry: &Registry, ty: &Type, value: &Value, nesting: usize) -> Option<String> {
-    if nesting > 32 {
-        return Some("the value is nested too deep".to_owned());
-    }
-    if matches!(value, Value::Null) {
-        return (!ty.nullable).then(|| format!("expected {ty}, found null"));
-    }
-    match &ty.base {
-        BaseType::List(inner) => match value {
-            Value::List(items) => items.iter().enumerate().find_map(|(i, item)| {
-                coerce(registry, inner, item, nesting + 1).map(|p| format!("item {i}: {p}"))
-            }),
-            // A single value stands for a list of one.
-            single => coerce(registry, inner, single, nesting + 1),
-        },
-        BaseType::Named(name) => coerce_named(registry, name, value, nesting),
-    }
-}
-
-fn coerce_named(registry: &Registry, name: &str, value: &Value, nesting: usize) -> Option<String> {
-    let wrong = || format!("expected {name}, found {}", describe(value));
-    match registry.types.get(name)? {
-        MetaType::Scalar { is_valid, .. } => match is_valid {
-            Some(is_valid) if !is_valid(value) => Some(wrong()),
-            _ => None,
-        },
-        MetaType::Enum { enum_values, .. } => match value {
-            Value::String(s) if enum_values.contains_key(s.as_str()) => None,
-            Value::Enum(e) if enum_values.contains_key(e.as_str()) => None,
-            _ => Some(wrong()),
-        },
-        MetaType::InputObject { input_fields, .. } => {
-            let Value::Object(fields) = value else {
-                return Some(wrong());
-            };
-            if let Some(unknown) = fields
-                .keys()
-                .find(|k| !input_fields.contains_key(k.as_str()))
-            {
-                return Some(format!("{name} has no field {unknown}"));
-            }
-            input_fields.values().find_map(|field| {
-                let ty = Type::new(&field.ty)?;
-                match fields.get(field.name.as_str()) {
-                    Some(v) => coerce(registry, &ty, v, nesting + 1)
-                        .map(|p| format!("{name}.{}: {p}", field.name)),
-                    None if !ty.nullable && field.default_value.is_none() => {
-                        Some(format!("{name}.{} is required", field.name))
-                    }
-                    None => None,
-                }
-            })
-        }
-        // Output types cannot be variables; validation says so.
-        _ => None,
-    }
-}
-
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(_) => "a string".to_owned(),
-        Value::Boolean(b) => format!("{b}"),
-        Value::Binary(_) => "binary data".to_owned(),
-        Value::Enum(e) => format!("the enum value {e}"),
-        Value::List(_) => "a list".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
     }
 }
 

@@ -13,7 +13,7 @@ use super::batch::Batcher;
 use crate::db::audit::AuditPageRequest;
 use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageColumns, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
-use crate::db::{AccountRow, Db, WorkspaceRow};
+use crate::db::{AccountRow, Db, MemberRow, WorkspaceRow};
 use crate::domain::AuditRecord;
 use crate::domain::Role;
 use crate::service::Roster;
@@ -37,6 +37,18 @@ pub struct SharedWorkspacesKey {
     pub viewer: Uuid,
     pub account: Uuid,
 }
+
+/// A membership by its own id (`Member.id`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemberIdKey(pub Uuid);
+/// An account's membership of a workspace, the whole row (absent: not a member).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemberKey {
+    pub workspace: Uuid,
+    pub account: Uuid,
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AuditEventKey(pub Uuid);
 
 pub type Loaders = Batcher<DbLoader>;
 
@@ -173,6 +185,47 @@ impl Loader<WorkspaceKey> for DbLoader {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let rows = self.db.workspaces(&ids).await?;
         Ok(rows.into_iter().map(|r| (WorkspaceKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<MemberIdKey> for DbLoader {
+    type Value = MemberRow;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[MemberIdKey]) -> LoadResult<MemberIdKey, MemberRow> {
+        tracing::trace!(keys = keys.len(), "load MemberIdKey");
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = self.db.members_by_id(&ids).await?;
+        Ok(rows.into_iter().map(|r| (MemberIdKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<MemberKey> for DbLoader {
+    type Value = MemberRow;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[MemberKey]) -> LoadResult<MemberKey, MemberRow> {
+        tracing::trace!(keys = keys.len(), "load MemberKey");
+        let mut out = HashMap::new();
+        for (workspace, accounts) in by_scope(keys, |k| (k.workspace, k.account)) {
+            for row in self.db.members_in(workspace, &accounts).await? {
+                let key = MemberKey {
+                    workspace,
+                    account: row.account_id,
+                };
+                out.insert(key, row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<AuditEventKey> for DbLoader {
+    type Value = AuditRecord;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[AuditEventKey]) -> LoadResult<AuditEventKey, AuditRecord> {
+        tracing::trace!(keys = keys.len(), "load AuditEventKey");
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = self.db.audit_events(&ids).await?;
+        Ok(rows.into_iter().map(|r| (AuditEventKey(r.id), r)).collect())
     }
 }
 

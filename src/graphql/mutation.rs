@@ -141,9 +141,10 @@ impl Mutation {
             target: &account_id,
         };
         let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
-        let row = ctx.roster()?.remove_member(&intent).await?;
+        let (row, member) = ctx.roster()?.remove_member(&intent).await?;
         Ok(RemoveMemberPayload {
             removed_account_id: account_id,
+            removed_member_id: ID(member.to_string()),
             workspace: Workspace {
                 row,
                 viewer: intent.actor,

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::context::{ContextExt, access, viewer_for_list};
 use super::guards::permit;
+use super::node::{self, Node};
 use super::types::members::InvitationPreviewType;
 use super::types::{Account, ServerInfo, Workspace};
 use crate::domain::Action;
@@ -40,6 +41,18 @@ impl Query {
             row,
             viewer: access.viewer.id,
         })
+    }
+
+    /// The object with this id (any `Node`), or null when it does not exist or the viewer may
+    /// not see it (the rules of the typed fields: `workspace`, `members`, `auditLog`).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        Ok(node::node(ctx, &id).await?)
+    }
+
+    /// One answer per id, in order, as `node` gives it; at most 100 ids.
+    #[graphql(complexity = "ids.len().min(node::MAX_NODES) * child_complexity + 1")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        Ok(node::nodes(ctx, &ids).await?)
     }
 
     /// What an invitation link is for (public); null when it is invalid, revoked or expired. A

@@ -1,23 +1,55 @@
 //! `type Subscription`: live membership events.
 
-use async_graphql::{Context, ID, Result, SimpleObject, Subscription as SubscriptionObject};
+use async_graphql::{
+    ComplexObject, Context, ID, Result, SimpleObject, Subscription as SubscriptionObject,
+};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::context::ContextExt;
 use super::guards::permit;
+use super::loaders::MemberIdKey;
 use super::types::audit::AuditEvent;
+use super::types::members::Member;
 use crate::domain::Action;
 use crate::domain::AuditAction;
+use crate::error::AppError;
 
 pub struct Subscription;
 
 /// A change to a workspace's membership, as it commits.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct MemberEvent {
     pub workspace_id: ID,
     #[graphql(flatten)]
     pub event: AuditEvent,
+}
+
+#[ComplexObject]
+impl MemberEvent {
+    /// The membership the event is about (the target's; the actor's for workspace events such
+    /// as a rename), kept after a removal: the id a cache evicts.
+    async fn member_id(&self) -> Result<ID> {
+        let id = self.event.row.member_id.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "event {} names no member",
+                self.event.row.id
+            ))
+        })?;
+        Ok(ID(id.to_string()))
+    }
+
+    /// That member as it is now; null once removed.
+    async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>> {
+        let Some(id) = self.event.row.member_id else {
+            return Ok(None);
+        };
+        let Some(row) = ctx.loaders()?.load_one(MemberIdKey(id)).await? else {
+            return Ok(None);
+        };
+        Ok(Member::load(ctx, row, self.event.viewer).await?)
+    }
 }
 
 #[SubscriptionObject]

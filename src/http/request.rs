@@ -164,11 +164,25 @@ pub fn parse_post(bytes: &[u8], limits: &Limits) -> Result<BatchRequest, HttpErr
     }
 }
 
-/// The GraphQL-over-HTTP parameters: `query` (string, required), `operationName` (string or
-/// null), `variables` and `extensions` (object or null).
+/// The GraphQL-over-HTTP parameters: `query` (string; may be left out when `documentId` or
+/// `extensions.persistedQuery` names a persisted operation), `operationName` (string or null),
+/// `variables` and `extensions` (object or null), `documentId` (string; kept in the request's
+/// extensions for `graphql::persisted`).
 fn from_params(mut params: Map<String, Value>) -> Result<Request, HttpError> {
+    let extensions = match params.remove("extensions") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(HttpError::bad_request(
+                "\"extensions\" must be a JSON object",
+            ));
+        }
+    };
+    let document_id = params.remove("documentId");
+    let persisted = document_id.is_some() || extensions.contains_key("persistedQuery");
     let query = match params.remove("query") {
         Some(Value::String(q)) => q,
+        None | Some(Value::Null) if persisted => String::new(),
         None | Some(Value::Null) => {
             return Err(HttpError::bad_request(
                 "the request has no \"query\": send {\"query\": \"{ ... }\"}",
@@ -191,13 +205,13 @@ fn from_params(mut params: Map<String, Value>) -> Result<Request, HttpError> {
             ));
         }
     }
-    match params.remove("extensions") {
-        None | Some(Value::Null | Value::Object(_)) => {}
-        Some(_) => {
-            return Err(HttpError::bad_request(
-                "\"extensions\" must be a JSON object",
-            ));
-        }
+    for (key, value) in extensions
+        .into_iter()
+        .chain(document_id.map(|id| ("documentId".to_owned(), id)))
+    {
+        let value = async_graphql::Value::from_json(value)
+            .map_err(|_| HttpError::bad_request(format!("\"{key}\" is not valid")))?;
+        request.extensions.insert(key, value);
     }
     Ok(request)
 }
@@ -209,14 +223,28 @@ pub fn parse_get(
     operation_name: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
+    document_id: Option<String>,
 ) -> Result<Request, HttpError> {
     let mut params = Map::new();
-    let query = query.ok_or_else(|| {
-        HttpError::bad_request(
-            "GET /graphql needs a ?query= parameter (a browser asking for HTML gets GraphiQL)",
-        )
-    })?;
-    params.insert("query".into(), Value::String(query));
+    let persisted = extensions
+        .as_deref()
+        .is_some_and(|e| e.contains("persistedQuery"))
+        || document_id.is_some();
+    let query = query.filter(|q| !q.is_empty() || !persisted);
+    match (query, persisted) {
+        (Some(query), _) => {
+            params.insert("query".into(), Value::String(query));
+        }
+        (None, true) => {}
+        (None, false) => {
+            return Err(HttpError::bad_request(
+                "GET /graphql needs a ?query= parameter (a browser asking for HTML gets GraphiQL)",
+            ));
+        }
+    }
+    if let Some(id) = document_id {
+        params.insert("documentId".into(), Value::String(id));
+    }
     if let Some(name) = operation_name {
         params.insert("operationName".into(), Value::String(name));
     }

@@ -99,7 +99,8 @@ async fn lock(tx: &mut Tx, workspace: Uuid, actor: Uuid) -> AppResult<Locked> {
 impl Roster {
     /// Removes `target` from `workspace`: the membership goes, its open invitations to this
     /// workspace are revoked, and a PENDING account left with no workspace is deleted.
-    pub async fn remove_member(&self, intent: &Intent) -> AppResult<WorkspaceRow> {
+    /// Returns the workspace and the removed membership's id.
+    pub async fn remove_member(&self, intent: &Intent) -> AppResult<(WorkspaceRow, Uuid)> {
         let actor = intent.actor;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -114,7 +115,7 @@ impl Roster {
         )
         .await?;
         self.commit(tx).await?;
-        Ok(locked.workspace)
+        Ok((locked.workspace, member.id))
     }
 
     /// The viewer leaves `workspace` (the owner must transfer ownership first).
@@ -158,6 +159,7 @@ impl Roster {
         tx.revoke_invitation(ws, member.account_id, now).await?;
         let event = NewAuditEvent::new(ws, actor, action)
             .about(account.id, &account.email)
+            .of_member(member.id)
             .roles(Some(member.role), None);
         tx.audit(event, now).await?;
         // After the audit row: deleting the account nulls its target_id (the email stays).

@@ -382,3 +382,39 @@ async fn sigterm_drains_in_flight_requests_and_the_email_being_sent() {
     // And nothing listens any more.
     assert!(tokio::net::TcpStream::connect(&addr).await.is_err());
 }
+
+#[test]
+fn trusted_documents_subcommand_prints_the_console_manifest() {
+    let out = roster()
+        .arg("trusted-documents")
+        .output()
+        .expect("run roster");
+    assert!(out.status.success());
+    let manifest: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(manifest["format"], "apollo-persisted-query-manifest");
+    assert_eq!(manifest["version"], 1);
+    let operations = manifest["operations"].as_array().expect("operations");
+    assert_eq!(
+        operations.len(),
+        roster::graphql::manifest::console_operations().len()
+    );
+    for op in operations {
+        let body = op["body"].as_str().expect("body");
+        assert_eq!(op["id"], roster::graphql::manifest::sha256_hex(body));
+        assert!(op["name"].is_string(), "{op}");
+        assert!(["query", "mutation", "subscription"].contains(&op["type"].as_str().unwrap_or("")));
+    }
+}
+
+#[test]
+fn a_bad_trusted_documents_manifest_stops_the_server_with_one_line() {
+    let out = roster()
+        .env("ROSTER_TRUSTED_DOCUMENTS", "/nonexistent/manifest.json")
+        .env("ROSTER_LISTEN", "127.0.0.1:0")
+        .output()
+        .expect("run roster");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("trusted documents manifest"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -454,6 +454,22 @@ impl TestApp {
         user
     }
 
+    /// The id of `account`'s membership of `workspace` (`Member.id`), as `token` sees it.
+    pub async fn member_id(&self, token: &str, workspace: &str, account: &str) -> String {
+        let data = self
+            .ok(
+                Some(token),
+                "query($w: ID!) { workspace(id: $w) { members { nodes { id account { id } } } } }",
+                json!({ "w": workspace }),
+            )
+            .await;
+        data["workspace"]["members"]["nodes"]
+            .as_array()
+            .and_then(|ms| ms.iter().find(|m| m["account"]["id"] == account))
+            .map(|m| s(&m["id"]))
+            .unwrap_or_else(|| panic!("{account} is no member of {workspace}"))
+    }
+
     /// Queued emails, oldest first, as (kind, recipient, payload).
     pub async fn outbox(&self) -> Vec<(String, String, Value)> {
         self.roster

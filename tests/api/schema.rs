@@ -54,3 +54,20 @@ fn migration_folders_stay_in_step() {
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, names("postgres"));
 }
+
+#[test]
+fn the_subgraph_sdl_keys_accounts_workspaces_and_members() {
+    let sdl = roster::graphql::federation::subgraph_sdl();
+    for ty in ["Account", "Workspace", "Member"] {
+        let line = sdl
+            .lines()
+            .find(|l| l.starts_with(&format!("type {ty} ")))
+            .unwrap_or_else(|| panic!("no type {ty}:\n{sdl}"));
+        assert!(line.contains("@key(fields: \"id\")"), "{line}");
+    }
+    assert!(sdl.contains("@link"), "{sdl}");
+    assert!(!sdl.contains("type Entities"), "{sdl}");
+    // Without ROSTER_FEDERATION the schema has neither.
+    let plain = roster::graphql::sdl();
+    assert!(!plain.contains("_entities") && !plain.contains("_service") && !plain.contains("@key"));
+}

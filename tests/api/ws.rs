@@ -12,7 +12,9 @@ use crate::helpers::{Backend, TestApp, code};
 both!(
     member_events_stream_live_changes,
     subscriptions_need_a_member,
-    events_name_accounts_as_they_are_now
+    events_name_accounts_as_they_are_now,
+    events_name_the_member,
+    trusted_documents_hold_over_websocket
 );
 
 use crate::helpers::Socket;
@@ -235,6 +237,105 @@ async fn cross_replicas() {
     let v = next(&mut socket).await;
     assert_eq!(
         v["payload"]["data"]["memberEvents"]["targetEmail"], "far@example.com",
+        "{v}"
+    );
+}
+
+/// `memberEvents` names the membership (`memberId`, kept after a removal) and the member as it
+/// is now (`member`, null once removed).
+async fn events_name_the_member(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let owner = app.sign_up("owner@example.com", "Olga").await;
+    let ws = owner.workspace.clone();
+    let ed = app.member(&owner, &ws, "ed@example.com", "EDITOR").await;
+    let ed_member = app.member_id(&owner.token, &ws, &ed.id).await;
+
+    let mut socket = connect(&app, Some(&owner.token)).await;
+    let query = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
+        action memberId member { id role account { email } } } }";
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": { "w": ws } } })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    app.ok(
+        Some(&owner.token),
+        "mutation($w: ID!, $a: ID!) { updateMemberRole(workspaceId: $w, accountId: $a, role: NORMAL) { id } }",
+        json!({ "w": ws, "a": ed.id }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(event["action"], "ROLE_CHANGED", "{v}");
+    assert_eq!(event["memberId"], ed_member);
+    assert_eq!(event["member"]["id"], ed_member);
+    assert_eq!(event["member"]["role"], "NORMAL");
+
+    app.ok(
+        Some(&owner.token),
+        "mutation($w: ID!, $a: ID!) { removeMember(workspaceId: $w, accountId: $a) { removedMemberId } }",
+        json!({ "w": ws, "a": ed.id }),
+    )
+    .await;
+    let v = next(&mut socket).await;
+    let event = &v["payload"]["data"]["memberEvents"];
+    assert_eq!(event["action"], "MEMBER_REMOVED", "{v}");
+    assert_eq!(event["memberId"], ed_member);
+    assert_eq!(event["member"], Value::Null);
+    assert!(v["payload"].get("errors").is_none(), "{v}");
+}
+
+/// With trusted documents, a subscription outside the manifest is refused over WebSocket too;
+/// the console's own subscription runs.
+async fn trusted_documents_hold_over_websocket(backend: Backend) {
+    let manifest = roster::graphql::manifest::console_manifest().to_string();
+    let app = TestApp::with_config(backend, |c| {
+        c.trusted_documents = roster::graphql::manifest::TrustedDocuments::parse(&manifest).ok();
+    })
+    .await;
+    let operations = roster::graphql::manifest::console_operations();
+    let console = |start: &str| {
+        operations
+            .iter()
+            .find(|op| op.starts_with(start))
+            .cloned()
+            .expect("a console operation")
+    };
+    // Signed up and verified with the console's and the verify page's own operations.
+    let data = app
+        .ok(
+            None,
+            &console("mutation SignUp"),
+            json!({ "i": { "email": "owner@example.com", "name": "Olga", "password": "correct horse" } }),
+        )
+        .await;
+    let token = data["signUp"]["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let link = app.link_token("verify_email", "owner@example.com").await;
+    app.ok(None, &console("mutation VerifyEmail"), json!({ "t": link }))
+        .await;
+    let me = app.ok(Some(&token), &console("query Me"), json!({})).await;
+    let workspace = me["workspaces"][0]["id"].clone();
+
+    let mut socket = connect(&app, Some(&token)).await;
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "w": workspace } } })).await;
+    let v = next(&mut socket).await;
+    let errors = if v["type"] == "error" {
+        &v["payload"]
+    } else {
+        &v["payload"]["errors"]
+    };
+    assert_eq!(code(&errors[0]), "PERSISTED_QUERY_REQUIRED", "{v}");
+
+    send(&mut socket, json!({ "id": "2", "type": "subscribe", "payload": { "query": console("subscription MemberEvents"), "variables": { "w": workspace } } })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let invite = json!({ "i": { "workspaceId": workspace, "emails": ["new@example.com"], "role": "NORMAL" } });
+    app.ok(Some(&token), &console("mutation Invite"), invite)
+        .await;
+    let v = next(&mut socket).await;
+    assert_eq!(v["id"], "2", "{v}");
+    assert_eq!(
+        v["payload"]["data"]["memberEvents"]["action"], "MEMBER_INVITED",
         "{v}"
     );
 }

@@ -21,7 +21,7 @@ pub struct AuditEvent {
 
 #[Object]
 impl AuditEvent {
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
     async fn action(&self) -> AuditAction {

@@ -13,10 +13,10 @@ use super::{Account, Workspace, account_if_any};
 use crate::db::members::{MemberCursor, MemberFilter, PageColumns};
 use crate::db::{AccountRow, MemberRow};
 use crate::domain::{AccountStatus, InviteStatus, Role};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::cursor;
-use crate::graphql::loaders::{MemberTotalKey, WorkspaceKey};
+use crate::graphql::loaders::{AccountKey, MemberTotalKey, WorkspaceKey};
 use crate::service::{InvitationPreview, InviteResult};
 
 /// An account's membership of a workspace.
@@ -38,6 +38,17 @@ impl Member {
         }
     }
 
+    /// The member of `row`, its account read through the request's loaders (`None` if the
+    /// account is gone).
+    pub async fn load(
+        ctx: &Context<'_>,
+        row: MemberRow,
+        viewer: Uuid,
+    ) -> AppResult<Option<Member>> {
+        let account = ctx.loaders()?.load_one(AccountKey(row.account_id)).await?;
+        Ok(account.map(|account| Member::new(row, account, viewer)))
+    }
+
     fn viewer(&self) -> Uuid {
         self.account.viewer
     }
@@ -50,6 +61,10 @@ impl Member {
 
 #[Object]
 impl Member {
+    /// The membership's own id: stable while the member stays (a `Node`).
+    pub(crate) async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
     async fn account(&self) -> &Account {
         &self.account
     }
@@ -90,6 +105,7 @@ impl PlainObject for Member {
 
     fn plain_field(&self, ctx: &ContextSelectionSet<'_>, field: &Field) -> Option<Value> {
         Some(match field.name.node.as_str() {
+            "id" => Value::String(self.row.id.to_string()),
             "account" => plain_object(&self.account, ctx, &field.selection_set.node)?,
             "role" => self.row.role.to_value(),
             "status" => self.member_status().to_value(),
@@ -118,7 +134,7 @@ impl PlainObject for MemberEdge {
 }
 
 /// The fields of `Member` a brief page row answers (`account` is looked into).
-const BRIEF_MEMBER_FIELDS: &[&str] = &["__typename", "role", "status", "createdAt"];
+const BRIEF_MEMBER_FIELDS: &[&str] = &["__typename", "id", "role", "status", "createdAt"];
 /// The fields of `Account` a brief page row answers.
 const BRIEF_ACCOUNT_FIELDS: &[&str] = &[
     "__typename",
@@ -252,6 +268,9 @@ pub struct InviteMembersPayload {
 #[derive(SimpleObject)]
 pub struct RemoveMemberPayload {
     pub removed_account_id: ID,
+    /// The removed membership's id (`Member.id`): what a cache evicts, and Relay's
+    /// `@deleteEdge` removes from a members connection.
+    pub removed_member_id: ID,
     pub workspace: Workspace,
 }
 

@@ -40,7 +40,7 @@ pub struct Account {
 
 #[Object]
 impl Account {
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
     /// Lower-cased, unique.
@@ -163,7 +163,7 @@ pub struct Workspace {
 
 #[Object]
 impl Workspace {
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
     async fn name(&self) -> &str {

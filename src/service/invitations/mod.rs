@@ -131,13 +131,11 @@ impl Roster {
         let mut results = Vec::with_capacity(entries.len());
         for entry in entries {
             results.push(match entry {
-                Entry::Invalid(raw) => InviteResult::bare(
-                    raw,
-                    InviteStatus::InvalidEmail,
-                    Some(invalid_email_message(
-                        self.config.allow_dotless_email_domains,
-                    )),
-                ),
+                Entry::Invalid(raw) => {
+                    let message =
+                        invalid_email_message(&raw, self.config.allow_dotless_email_domains);
+                    InviteResult::bare(raw, InviteStatus::InvalidEmail, Some(message))
+                }
                 Entry::Valid(email) => done.next().ok_or_else(|| {
                     AppError::Internal(anyhow::anyhow!("no invitation result for {email}"))
                 })?,
@@ -162,8 +160,10 @@ fn require_verified(inviter: &AccountRow) -> AppResult<()> {
     }
 }
 
-fn invalid_email_message(dotless_allowed: bool) -> String {
-    if dotless_allowed {
+fn invalid_email_message(raw: &str, dotless_allowed: bool) -> String {
+    if raw.chars().any(char::is_control) {
+        "not a valid email address (it holds a control character)".into()
+    } else if dotless_allowed {
         "not a valid email address".into()
     } else {
         "not a valid email address (the domain needs a dot, as in example.com)".into()
