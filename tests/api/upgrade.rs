@@ -66,7 +66,7 @@ fn psql(url: &str, args: &[&str]) {
 }
 
 const PAGE: &str = "query($w: ID!) { workspace(id: $w) { name memberCount
-    members { nodes { role status account { email } } } auditLog(first: 100) { totalCount } } }";
+    members { nodes { id role status account { email } } } auditLog(first: 100) { totalCount } } }";
 
 async fn a_database_of_the_previous_release_upgrades_intact(backend: Backend) {
     let fixture: Value = serde_json::from_str(
@@ -108,6 +108,14 @@ async fn a_database_of_the_previous_release_upgrades_intact(backend: Backend) {
         .map(|n| json!([n["account"]["email"], n["role"], n["status"]]))
         .collect();
     assert_eq!(Value::Array(members), f["members"]);
+    // Memberships made before they had ids of their own got one each (Member.id, Node).
+    let ids: std::collections::HashSet<&str> = ws["members"]["nodes"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), f["members"].as_array().map_or(0, Vec::len));
     assert_eq!(
         ws["memberCount"],
         f["members"].as_array().map_or(0, Vec::len)
