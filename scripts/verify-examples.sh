@@ -74,9 +74,11 @@ token="$(field data.signUp.accessToken <<<"$signup")"
 account="$(field data.signUp.account.id <<<"$signup")"
 workspace="$(field data.signUp.account.workspaces.0.id <<<"$signup")"
 org_token="$(gql "mutation { workspaceToken(workspaceId: \"$workspace\") { token } }" "$token" | field data.workspaceToken.token)"
-# The same token with its last signature character changed.
-last="${token: -1}"; swap=A; [ "$last" = A ] && swap=B
-tampered="${token%?}$swap"
+# The same token with the first character of its signature changed (all six of its bits are
+# signature bits; the last character's low bits are padding, which decoders ignore).
+signed="${token%.*}"; sig="${token##*.}"
+first="${sig:0:1}"; swap=A; [ "$first" = A ] && swap=B
+tampered="$signed.$swap${sig:1}"
 
 node_verify() { node "$dir/verify.mjs" "$@"; }
 py_verify() { "$venv/bin/python" "$dir/verify.py" "$@"; }
