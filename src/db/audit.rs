@@ -16,7 +16,7 @@ const EVENTS_PER_STATEMENT: usize = 40;
 /// The columns of an audit event (table alias `e`).
 macro_rules! audit_columns {
     () => {
-        "e.id, e.workspace_id, e.actor_id, e.action, e.target_id, e.target_email, e.old_role,
+        "e.id, e.workspace_id, e.actor_id, e.actor_api_key_id, e.action, e.target_id, e.target_email, e.old_role,
          e.new_role, e.created_at"
     };
 }
@@ -59,6 +59,7 @@ struct StoredEvent {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub actor_id: Option<Uuid>,
+    pub actor_api_key_id: Option<Uuid>,
     #[sqlx(try_from = "String")]
     pub action: AuditAction,
     pub target_id: Option<Uuid>,
@@ -74,6 +75,7 @@ impl From<StoredEvent> for AuditRecord {
             id: e.id,
             workspace_id: e.workspace_id,
             actor_id: e.actor_id,
+            actor_api_key_id: e.actor_api_key_id,
             action: e.action,
             target_id: e.target_id,
             target_email: e.target_email,
@@ -107,11 +109,12 @@ impl Tx {
         for chunk in events.chunks(EVENTS_PER_STATEMENT) {
             let rows: Vec<StoredEvent> = with_tx!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at) ");
+                    "INSERT INTO audit_events (id, workspace_id, actor_id, actor_api_key_id, action, target_id, target_email, old_role, new_role, created_at) ");
                 qb.push_values(chunk, |mut row, e| {
                     row.push_bind(new_id())
                         .push_bind(e.workspace)
-                        .push_bind(e.actor)
+                        .push_bind(e.actor.account())
+                        .push_bind(e.actor.api_key())
                         .push_bind(e.action.as_str())
                         .push_bind(e.target)
                         .push_bind(e.target_email)
@@ -119,7 +122,7 @@ impl Tx {
                         .push_bind(e.new_role.map(Role::as_str))
                         .push_bind(now);
                 });
-                qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at");
+                qb.push(" RETURNING id, workspace_id, actor_id, actor_api_key_id, action, target_id, target_email, old_role, new_role, created_at");
                 qb.build_query_as().fetch_all(&mut *c).await
             })?;
             self.events.extend(rows.into_iter().map(AuditRecord::from));
@@ -209,7 +212,7 @@ impl Db {
         }
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at
+                "SELECT id, workspace_id, actor_id, actor_api_key_id, action, target_id, target_email, old_role, new_role, created_at
                  FROM audit_events WHERE id");
             push_ids(&mut qb, ids);
             qb.push(" ORDER BY created_at, id");
