@@ -15,6 +15,31 @@ macro_rules! key_columns {
     };
 }
 
+/// (PostgreSQL, SQLite) statements selecting the keys whose `$column` is one of the ids in `$1`.
+macro_rules! keys_in {
+    ($column:literal, $order:literal) => {
+        (
+            concat!(
+                "SELECT ",
+                key_columns!(),
+                " FROM api_keys k WHERE ",
+                $column,
+                " = ANY($1)",
+                $order
+            ),
+            concat!(
+                "SELECT ",
+                key_columns!(),
+                " FROM api_keys k WHERE ",
+                $column,
+                " IN ",
+                sqlite_ids!(1),
+                $order
+            ),
+        )
+    };
+}
+
 /// A key as listed (never its secret, which is not stored).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ApiKeyRow {
@@ -90,62 +115,31 @@ impl Db {
     /// The keys of `workspaces` (revoked and expired ones too), newest first within each, in
     /// one statement.
     pub async fn api_keys_of(&self, workspaces: &[Uuid]) -> sqlx::Result<Vec<ApiKeyRow>> {
-        if workspaces.is_empty() {
-            return Ok(Vec::new());
-        }
-        match self.counted_pool() {
-            Pool::Postgres(pool) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    key_columns!(),
-                    " FROM api_keys k WHERE k.workspace_id = ANY($1)
-                     ORDER BY k.created_at DESC, k.id"
-                ))
-                .bind(workspaces)
-                .fetch_all(pool)
-                .await
-            }
-            Pool::Sqlite(pool) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    key_columns!(),
-                    " FROM api_keys k WHERE k.workspace_id IN ",
-                    sqlite_ids!(1),
-                    " ORDER BY k.created_at DESC, k.id"
-                ))
-                .bind(json_ids(workspaces))
-                .fetch_all(pool)
-                .await
-            }
-        }
+        let order = keys_in!("k.workspace_id", " ORDER BY k.created_at DESC, k.id");
+        self.keys_in(order, workspaces).await
     }
 
     /// Keys by id (the actors of audit events), in one statement.
     pub async fn api_keys(&self, ids: &[Uuid]) -> sqlx::Result<Vec<ApiKeyRow>> {
+        self.keys_in(keys_in!("k.id", ""), ids).await
+    }
+
+    /// Keys whose column (of [`keys_in!`]) is one of `ids`.
+    async fn keys_in(
+        &self,
+        (pg, sqlite): (&'static str, &'static str),
+        ids: &[Uuid],
+    ) -> sqlx::Result<Vec<ApiKeyRow>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         match self.counted_pool() {
-            Pool::Postgres(pool) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    key_columns!(),
-                    " FROM api_keys k WHERE k.id = ANY($1)"
-                ))
-                .bind(ids)
-                .fetch_all(pool)
-                .await
-            }
+            Pool::Postgres(pool) => sqlx::query_as(pg).bind(ids).fetch_all(pool).await,
             Pool::Sqlite(pool) => {
-                sqlx::query_as(concat!(
-                    "SELECT ",
-                    key_columns!(),
-                    " FROM api_keys k WHERE k.id IN ",
-                    sqlite_ids!(1)
-                ))
-                .bind(json_ids(ids))
-                .fetch_all(pool)
-                .await
+                sqlx::query_as(sqlite)
+                    .bind(json_ids(ids))
+                    .fetch_all(pool)
+                    .await
             }
         }
     }

@@ -308,13 +308,8 @@ async fn revoked_and_expired_keys_stop_on_the_next_request(backend: Backend) {
     let w = json!({ "w": owner.workspace });
     let (id, secret) = key(&app, &owner, "NORMAL", Value::Null).await;
     app.ok(Some(&secret), WORKSPACE, w.clone()).await;
-    let revoked = app
-        .ok(
-            Some(&owner.token),
-            REVOKE,
-            json!({ "w": owner.workspace, "k": id }),
-        )
-        .await;
+    let revoke = json!({ "w": owner.workspace, "k": id });
+    let revoked = app.ok(Some(&owner.token), REVOKE, revoke.clone()).await;
     assert_eq!(revoked["revokeApiKey"]["id"], id.as_str());
     assert!(
         revoked["revokeApiKey"]["revokedAt"].is_string(),
@@ -324,13 +319,7 @@ async fn revoked_and_expired_keys_stop_on_the_next_request(backend: Backend) {
     assert_eq!(code(&e), "UNAUTHENTICATED", "{e}");
     let e = app.err(Some(&secret), "{ me { id } }", json!({})).await;
     assert_eq!(code(&e), "UNAUTHENTICATED", "{e}");
-    let e = app
-        .err(
-            Some(&owner.token),
-            REVOKE,
-            json!({ "w": owner.workspace, "k": id }),
-        )
-        .await;
+    let e = app.err(Some(&owner.token), REVOKE, revoke).await;
     assert_eq!(code(&e), "CONFLICT", "{e}");
 
     let expires = app.clock.now() + chrono::Duration::seconds(120);

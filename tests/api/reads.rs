@@ -69,7 +69,17 @@ async fn seed(app: &TestApp, viewer: &User, count: usize) {
 
 /// Statements one request sends, after a warm-up request (which may refresh `lastActiveAt`).
 async fn statements_for(app: &TestApp, token: &str, query: &str) -> (u64, serde_json::Value) {
-    app.ok(Some(token), "{ me { id } }", json!({})).await;
+    statements_after(app, token, "{ me { id } }", query).await
+}
+
+/// As [`statements_for`], after the warm-up `warm_up`.
+async fn statements_after(
+    app: &TestApp,
+    token: &str,
+    warm_up: &str,
+    query: &str,
+) -> (u64, serde_json::Value) {
+    app.ok(Some(token), warm_up, json!({})).await;
     let before = app.roster.db.statements();
     let data = app.ok(Some(token), query, json!({})).await;
     (app.roster.db.statements() - before, data)
@@ -154,10 +164,7 @@ async fn a_keys_members_page_is_two_statements(backend: Backend) {
         viewer.workspace
     );
     // The warm-up records the key's first use.
-    app.ok(Some(&secret), &query, json!({})).await;
-    let before = app.roster.db.statements();
-    let data = app.ok(Some(&secret), &query, json!({})).await;
-    let count = app.roster.db.statements() - before;
+    let (count, data) = statements_after(&app, &secret, &query, &query).await;
     assert_eq!(data["workspace"]["viewerRole"], "NORMAL");
     assert_eq!(
         data["workspace"]["members"]["nodes"]
