@@ -265,6 +265,14 @@ async fn a_key_invites_and_the_audit_log_names_it(backend: Backend) {
     assert_eq!(code(&e), "FORBIDDEN", "{e}");
     let mail = app.last_email("invitation", "new@example.com").await;
     assert_eq!(mail["inviter_name"], "", "{mail}");
+    let invitee = s(&results[0]["member"]["account"]["id"]);
+    let role = "mutation($w: ID!, $a: ID!) { updateMemberRole(workspaceId: $w, accountId: $a, role: EDITOR) { role } }";
+    app.ok(
+        Some(&secret),
+        role,
+        json!({ "w": owner.workspace, "a": invitee }),
+    )
+    .await;
     let rename =
         "mutation($w: ID!) { renameWorkspace(workspaceId: $w, name: \"Renamed\") { name } }";
     app.ok(Some(&secret), rename, json!({ "w": owner.workspace }))
@@ -290,16 +298,23 @@ async fn a_key_invites_and_the_audit_log_names_it(backend: Backend) {
     assert_eq!(invited["invitedBy"], Value::Null);
     let log = data["workspace"]["auditLog"]["nodes"].clone();
     let by_key = json!({ "id": key_id, "name": "CI bot", "role": "ADMIN" });
-    assert_eq!(log[0]["action"], "WORKSPACE_RENAMED");
-    assert_eq!(log[1]["action"], "MEMBER_INVITED");
-    for event in [&log[0], &log[1]] {
+    let actions: Vec<&str> = (0..4).filter_map(|i| log[i]["action"].as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "WORKSPACE_RENAMED",
+            "ROLE_CHANGED",
+            "MEMBER_INVITED",
+            "API_KEY_CREATED"
+        ]
+    );
+    for event in &log.as_array().cloned().unwrap_or_default()[..3] {
         assert_eq!(event["actor"], Value::Null, "{event}");
         assert_eq!(event["actorApiKey"], by_key, "{event}");
     }
-    assert_eq!(log[2]["action"], "API_KEY_CREATED");
-    assert_eq!(log[2]["actor"]["email"], "owner@example.com");
-    assert_eq!(log[2]["actorApiKey"], Value::Null);
-    assert_eq!(log[2]["newRole"], "ADMIN");
+    assert_eq!(log[3]["actor"]["email"], "owner@example.com");
+    assert_eq!(log[3]["actorApiKey"], Value::Null);
+    assert_eq!(log[3]["newRole"], "ADMIN");
 }
 
 async fn revoked_and_expired_keys_stop_on_the_next_request(backend: Backend) {
@@ -329,7 +344,7 @@ async fn revoked_and_expired_keys_stop_on_the_next_request(backend: Backend) {
     let e = app.err(Some(&secret), WORKSPACE, w.clone()).await;
     assert_eq!(code(&e), "UNAUTHENTICATED", "{e}");
     // Listed as they are: one revoked, one expired.
-    let listed = app.ok(Some(&owner.token), KEYS, w).await;
+    let listed = app.ok(Some(&owner.token), KEYS, w.clone()).await;
     let keys = listed["workspace"]["apiKeys"]
         .as_array()
         .cloned()
@@ -337,6 +352,18 @@ async fn revoked_and_expired_keys_stop_on_the_next_request(backend: Backend) {
     assert_eq!(keys.len(), 2);
     assert!(keys[0]["expiresAt"].is_string() && keys[0]["revokedAt"].is_null());
     assert!(keys[1]["revokedAt"].is_string());
+
+    // The workspace goes (no mutation deletes one yet): its keys go with it, at once.
+    let (_, secret) = key(&app, &owner, "NORMAL", Value::Null).await;
+    app.ok(Some(&secret), WORKSPACE, w.clone()).await;
+    app.sql(
+        "DELETE FROM workspaces WHERE name = $1",
+        &["Olga's Workspace"],
+    )
+    .await;
+    let e = app.err(Some(&secret), WORKSPACE, w).await;
+    assert_eq!(code(&e), "UNAUTHENTICATED", "{e}");
+    assert!(stored_keys(&app).await.is_empty());
 }
 
 async fn malformed_and_unknown_keys_are_unauthenticated(backend: Backend) {
