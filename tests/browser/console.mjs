@@ -492,6 +492,7 @@ async function main(state) {
     await ownerPage.getByRole('button', { name: `Signed in as ${owner.name}` }).click();
     await ownerPage.getByLabel('Language').selectOption('zh-Hans');
     await ownerPage.getByRole('heading', { name: 'API 密钥' }).waitFor();
+    await shot(ownerPage, 'desktop-api-keys-zh');
     await ownerPage.setViewportSize(PHONE);
     await noSideScroll(ownerPage);
     await shot(ownerPage, 'phone-api-keys-zh');
@@ -508,13 +509,19 @@ async function main(state) {
     await ownerPage.getByRole('button', { name: `当前账号：${owner.name}` }).click();
     await ownerPage.getByLabel('语言').selectOption('en-US');
     await ownerPage.getByRole('heading', { name: 'API keys' }).waitFor();
-    await ownerPage.setViewportSize(DESKTOP);
     await ownerPage.getByRole('button', { name: 'Create API key' }).click();
     const nightly = ownerPage.getByRole('dialog', { name: 'Create an API key' });
     await nightly.getByLabel('Name').fill('Nightly sync');
     await nightly.getByLabel('Expires on (optional)').fill('2999-12-31');
+    await noSideScroll(ownerPage);
+    await shot(ownerPage, 'phone-api-key-create');
     await nightly.getByRole('button', { name: 'Create API key' }).click();
+    await nightly.getByLabel('Secret').waitFor();
+    await noSideScroll(ownerPage);
+    await shot(ownerPage, 'phone-api-key-secret');
+    await accessible(ownerPage, 'the new API key dialog at phone width');
     await nightly.getByRole('button', { name: 'Done' }).click();
+    await ownerPage.setViewportSize(DESKTOP);
     await ownerPage.locator('tr[data-state="active"]', { hasText: 'Nightly sync' }).getByText(/^Expires /).waitFor();
     await shot(ownerPage, 'desktop-api-keys-revoked');
   });
