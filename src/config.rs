@@ -57,7 +57,8 @@ pub enum KeysCommand {
     Rotate,
     /// Stops publishing and accepting a key at once (its tokens stop working).
     Retire {
-        /// The key id (`kid`), as `roster keys list` shows it.
+        /// The key id (`kid`), as `roster keys list` shows it (it may start with `-`).
+        #[arg(allow_hyphen_values = true)]
         kid: String,
     },
 }
@@ -430,6 +431,20 @@ mod tests {
             assert!(!printed.contains(secret), "{printed}");
         }
         assert!(printed.contains("smtps://mailer:***@mail.example.com:465"));
+    }
+
+    #[test]
+    fn a_kid_may_start_with_a_hyphen() {
+        // A kid is a base64url thumbprint: one in 64 starts with `-`.
+        let cli = Cli::try_parse_from(["roster", "keys", "retire", "-yQx_3"]);
+        let kid = match cli.map(|c| c.command) {
+            Ok(Some(Command::Keys {
+                action: KeysCommand::Retire { kid },
+                ..
+            })) => kid,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kid, "-yQx_3");
     }
 
     #[test]

@@ -63,6 +63,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     asset!("views/audit.js", JS),
     asset!("views/settings.js", JS),
     asset!("views/transfer.js", JS),
+    asset!("views/api-keys.js", JS),
 ];
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {

@@ -9,13 +9,13 @@ import { graphql } from './api.js';
 import { openDialog } from './dialog.js';
 import { field, h, replace } from './dom.js';
 import {
-  LANGUAGES, chooseLanguage, errorText, language, onLanguageChange, personName, roleName, t, useAccountLanguage,
+  LANGUAGES, chooseLanguage, errorText, language, onLanguageChange, roleName, t, useAccountLanguage,
 } from './i18n.js';
 import { LiveClient } from './live.js';
 import { CREATE_WORKSPACE, ME, MEMBER_EVENTS, SEND_VERIFICATION, SERVER_INFO } from './queries.js';
 import * as session from './session.js';
 import { checkName, forgotView, signInView, signUpView, validatedForm } from './views/auth.js';
-import { describeEvent, mountAudit } from './views/audit.js';
+import { actorName, describeEvent, mountAudit } from './views/audit.js';
 import { mountMembers } from './views/members.js';
 import { mountSettings } from './views/settings.js';
 import { liveText, renderShell } from './views/shell.js';
@@ -277,7 +277,7 @@ async function onMemberEvent(workspaceId, event) {
   const aboutMe = event.target && app.me && event.target.id === app.me.id;
   const byMe = event.actor && app.me && event.actor.id === app.me.id;
   if (!byMe && !aboutMe) {
-    app.toast(t('live.event', { actor: personName(event.actor), what: describeEvent(event) }), 'info');
+    app.toast(t('live.event', { actor: actorName(event), what: describeEvent(event) }), 'info');
   }
   if (aboutMe && (event.action === 'MEMBER_REMOVED' || event.action === 'MEMBER_LEFT')) {
     if (!byMe) app.flash = t('live.removedYou', { workspace: wsName });

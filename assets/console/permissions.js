@@ -17,6 +17,7 @@ export const canManageWorkspace = (viewerRole) => rank(viewerRole) >= RANK.ADMIN
 export const canInvite = canManageWorkspace;
 export const canRename = canManageWorkspace;
 export const canSeeAudit = canManageWorkspace;
+export const canManageKeys = canManageWorkspace;
 export const canTransfer = (viewerRole) => viewerRole === 'OWNER';
 export const canLeave = (viewerRole) => viewerRole !== 'OWNER';
 

@@ -48,11 +48,20 @@ export const AUDIT_LOG = `query AuditLog($id: ID!, $first: Int!, $after: String)
       nodes {
         id action oldRole newRole createdAt targetEmail
         actor { id name email }
+        actorApiKey { id name }
         target { id name email }
       }
     }
   }
 }`;
+
+const API_KEY_FIELDS = 'id name role prefix createdBy { id name email } createdAt lastUsedAt expiresAt revokedAt';
+
+export const API_KEYS = `query ApiKeys($id: ID!) { workspace(id: $id) { id apiKeys { ${API_KEY_FIELDS} } } }`;
+export const CREATE_API_KEY = `mutation CreateApiKey($i: CreateApiKeyInput!) {
+  createApiKey(input: $i) { secret apiKey { ${API_KEY_FIELDS} } }
+}`;
+export const REVOKE_API_KEY = `mutation RevokeApiKey($w: ID!, $k: ID!) { revokeApiKey(workspaceId: $w, id: $k) { ${API_KEY_FIELDS} } }`;
 
 export const CREATE_WORKSPACE = `mutation CreateWorkspace($name: String!) { createWorkspace(name: $name) { ${WORKSPACE_FIELDS} } }`;
 export const RENAME_WORKSPACE = `mutation RenameWorkspace($id: ID!, $name: String!) { renameWorkspace(workspaceId: $id, name: $name) { ${WORKSPACE_FIELDS} } }`;
@@ -77,6 +86,7 @@ export const MEMBER_EVENTS = `subscription MemberEvents($w: ID!) {
   memberEvents(workspaceId: $w) {
     id memberId action oldRole newRole createdAt targetEmail
     actor { id name email }
+    actorApiKey { id name }
     target { id name email }
   }
 }`;

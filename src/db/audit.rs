@@ -16,8 +16,8 @@ const EVENTS_PER_STATEMENT: usize = 40;
 /// The columns of an audit event (table alias `e`).
 macro_rules! audit_columns {
     () => {
-        "e.id, e.workspace_id, e.actor_id, e.action, e.target_id, e.target_email, e.old_role,
-         e.new_role, e.created_at, e.member_id"
+        "e.id, e.workspace_id, e.actor_id, e.actor_api_key_id, e.action, e.target_id, e.target_email,
+         e.old_role, e.new_role, e.created_at, e.member_id"
     };
 }
 
@@ -59,6 +59,7 @@ struct StoredEvent {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub actor_id: Option<Uuid>,
+    pub actor_api_key_id: Option<Uuid>,
     #[sqlx(try_from = "String")]
     pub action: AuditAction,
     pub target_id: Option<Uuid>,
@@ -75,6 +76,7 @@ impl From<StoredEvent> for AuditRecord {
             id: e.id,
             workspace_id: e.workspace_id,
             actor_id: e.actor_id,
+            actor_api_key_id: e.actor_api_key_id,
             action: e.action,
             target_id: e.target_id,
             target_email: e.target_email,
@@ -109,11 +111,12 @@ impl Tx {
         for chunk in events.chunks(EVENTS_PER_STATEMENT) {
             let rows: Vec<StoredEvent> = with_tx!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO audit_events (id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at, member_id) ");
+                    "INSERT INTO audit_events (id, workspace_id, actor_id, actor_api_key_id, action, target_id, target_email, old_role, new_role, created_at, member_id) ");
                 qb.push_values(chunk, |mut row, e| {
                     row.push_bind(new_id())
                         .push_bind(e.workspace)
-                        .push_bind(e.actor)
+                        .push_bind(e.actor.account())
+                        .push_bind(e.actor.api_key())
                         .push_bind(e.action.as_str())
                         .push_bind(e.target)
                         .push_bind(e.target_email)
@@ -121,7 +124,7 @@ impl Tx {
                         .push_bind(e.new_role.map(Role::as_str))
                         .push_bind(now);
                     // The membership the event is about: named, or the target's, else the actor's.
-                    match (e.member, e.target.or(e.actor)) {
+                    match (e.member, e.target.or(e.actor.account())) {
                         (Some(member), _) => {
                             row.push_bind(member);
                         }
@@ -137,7 +140,7 @@ impl Tx {
                         }
                     }
                 });
-                qb.push(" RETURNING id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at, member_id");
+                qb.push(" RETURNING id, workspace_id, actor_id, actor_api_key_id, action, target_id, target_email, old_role, new_role, created_at, member_id");
                 qb.build_query_as().fetch_all(&mut *c).await
             })?;
             self.events.extend(rows.into_iter().map(AuditRecord::from));
@@ -227,7 +230,7 @@ impl Db {
         }
         with_pool!(self, pool => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, workspace_id, actor_id, action, target_id, target_email, old_role, new_role, created_at, member_id
+                "SELECT id, workspace_id, actor_id, actor_api_key_id, action, target_id, target_email, old_role, new_role, created_at, member_id
                  FROM audit_events WHERE id");
             push_ids(&mut qb, ids);
             qb.push(" ORDER BY created_at, id");

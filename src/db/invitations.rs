@@ -98,7 +98,7 @@ impl Tx {
     pub async fn insert_invitations(
         &mut self,
         workspace: Uuid,
-        invited_by: Uuid,
+        invited_by: Option<Uuid>,
         invitations: &[(Uuid, Vec<u8>)],
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,

@@ -6,6 +6,7 @@
 //! `Any` driver). Use cases that change several rows drive a [`Tx`] statement by statement.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod email_tokens;
 pub mod invitations;

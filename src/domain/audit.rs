@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::Role;
+use super::{Actor, Role};
 
 /// What happened (stored as its SCREAMING_SNAKE name).
 #[derive(
@@ -22,6 +22,8 @@ pub enum AuditAction {
     RoleChanged,
     OwnershipTransferCodeSent,
     OwnershipTransferred,
+    ApiKeyCreated,
+    ApiKeyRevoked,
 }
 
 /// An event as recorded in a workspace's audit log.
@@ -29,8 +31,10 @@ pub enum AuditAction {
 pub struct AuditRecord {
     pub id: Uuid,
     pub workspace_id: Uuid,
-    /// Who did it (absent when that account is gone).
+    /// Who did it (absent when that account is gone, or a key did it).
     pub actor_id: Option<Uuid>,
+    /// The API key that did it (absent when a person did it, or the key is gone).
+    pub actor_api_key_id: Option<Uuid>,
     pub action: AuditAction,
     pub target_id: Option<Uuid>,
     pub target_email: Option<String>,
@@ -43,7 +47,7 @@ pub struct AuditRecord {
 }
 
 impl AuditAction {
-    const ALL: [AuditAction; 12] = [
+    const ALL: [AuditAction; 14] = [
         AuditAction::WorkspaceCreated,
         AuditAction::WorkspaceRenamed,
         AuditAction::MemberInvited,
@@ -56,6 +60,8 @@ impl AuditAction {
         AuditAction::RoleChanged,
         AuditAction::OwnershipTransferCodeSent,
         AuditAction::OwnershipTransferred,
+        AuditAction::ApiKeyCreated,
+        AuditAction::ApiKeyRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +78,8 @@ impl AuditAction {
             AuditAction::RoleChanged => "ROLE_CHANGED",
             AuditAction::OwnershipTransferCodeSent => "OWNERSHIP_TRANSFER_CODE_SENT",
             AuditAction::OwnershipTransferred => "OWNERSHIP_TRANSFERRED",
+            AuditAction::ApiKeyCreated => "API_KEY_CREATED",
+            AuditAction::ApiKeyRevoked => "API_KEY_REVOKED",
         }
     }
 }
@@ -89,7 +97,7 @@ impl TryFrom<String> for AuditAction {
 /// One audit entry to write.
 pub struct NewAuditEvent<'a> {
     pub workspace: Uuid,
-    pub actor: Option<Uuid>,
+    pub actor: Actor,
     pub action: AuditAction,
     pub target: Option<Uuid>,
     pub target_email: Option<&'a str>,
@@ -102,10 +110,10 @@ pub struct NewAuditEvent<'a> {
 
 impl<'a> NewAuditEvent<'a> {
     /// `actor` did `action` in `workspace` (to nobody in particular, until [`Self::about`]).
-    pub fn new(workspace: Uuid, actor: Uuid, action: AuditAction) -> Self {
+    pub fn new(workspace: Uuid, actor: Actor, action: AuditAction) -> Self {
         NewAuditEvent {
             workspace,
-            actor: Some(actor),
+            actor,
             action,
             target: None,
             target_email: None,

@@ -6,7 +6,7 @@
 
 use uuid::Uuid;
 
-use super::Role;
+use super::{Actor, Role};
 
 /// The member an action is aimed at.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -25,14 +25,36 @@ pub enum Action<T = Subject> {
     ViewWorkspace,
     RenameWorkspace,
     ViewAuditLog,
-    Invite { role: Role },
-    ResendInvitation { target: T },
-    RevokeInvitation { target: T },
-    RemoveMember { target: T },
-    ChangeRole { target: T, new_role: Role },
+    Invite {
+        role: Role,
+    },
+    ResendInvitation {
+        target: T,
+    },
+    RevokeInvitation {
+        target: T,
+    },
+    RemoveMember {
+        target: T,
+    },
+    ChangeRole {
+        target: T,
+        new_role: Role,
+    },
     SendTransferCode,
-    TransferOwnership { target: T },
+    TransferOwnership {
+        target: T,
+    },
     Leave,
+    ViewApiKeys,
+    /// Creating a key acting with `role`.
+    CreateApiKey {
+        role: Role,
+    },
+    /// Revoking a key acting with `role`.
+    RevokeApiKey {
+        role: Role,
+    },
 }
 
 impl<T> Action<T> {
@@ -49,14 +71,17 @@ impl<T> Action<T> {
             | Action::ViewAuditLog
             | Action::Invite { .. }
             | Action::SendTransferCode
-            | Action::Leave => None,
+            | Action::Leave
+            | Action::ViewApiKeys
+            | Action::CreateApiKey { .. }
+            | Action::RevokeApiKey { .. } => None,
         }
     }
 
-    /// The role the action gives (inviting, changing a role).
+    /// The role the action gives (inviting, changing a role, making a key).
     pub fn granted_role(&self) -> Option<Role> {
         match self {
-            Action::Invite { role } => Some(*role),
+            Action::Invite { role } | Action::CreateApiKey { role } => Some(*role),
             Action::ChangeRole { new_role, .. } => Some(*new_role),
             _ => None,
         }
@@ -81,7 +106,32 @@ impl<T> Action<T> {
                 Action::TransferOwnership { target: f(target)? }
             }
             Action::Leave => Action::Leave,
+            Action::ViewApiKeys => Action::ViewApiKeys,
+            Action::CreateApiKey { role } => Action::CreateApiKey { role },
+            Action::RevokeApiKey { role } => Action::RevokeApiKey { role },
         })
+    }
+
+    /// Only a person may do this: managing credentials (API keys, and webhook endpoints when
+    /// they come), giving the workspace away, or acting on one's own membership. A key is
+    /// refused these with `FORBIDDEN` whatever its role.
+    pub fn needs_a_person(&self) -> bool {
+        match self {
+            Action::CreateApiKey { .. }
+            | Action::RevokeApiKey { .. }
+            | Action::SendTransferCode
+            | Action::TransferOwnership { .. }
+            | Action::Leave => true,
+            Action::ViewWorkspace
+            | Action::RenameWorkspace
+            | Action::ViewAuditLog
+            | Action::Invite { .. }
+            | Action::ResendInvitation { .. }
+            | Action::RevokeInvitation { .. }
+            | Action::RemoveMember { .. }
+            | Action::ChangeRole { .. }
+            | Action::ViewApiKeys => false,
+        }
     }
 }
 
@@ -101,6 +151,9 @@ impl Action {
             Action::SendTransferCode => "ownership:send_code",
             Action::TransferOwnership { .. } => "ownership:transfer",
             Action::Leave => "workspace:leave",
+            Action::ViewApiKeys => "api_keys:view",
+            Action::CreateApiKey { .. } => "api_keys:create",
+            Action::RevokeApiKey { .. } => "api_keys:revoke",
         }
     }
 
@@ -118,8 +171,15 @@ impl Action {
             Action::ViewAuditLog,
             Action::Leave,
             Action::SendTransferCode,
+            Action::ViewApiKeys,
         ];
-        all.extend(Role::ALL.into_iter().map(|role| Action::Invite { role }));
+        for role in Role::ALL {
+            all.extend([
+                Action::Invite { role },
+                Action::CreateApiKey { role },
+                Action::RevokeApiKey { role },
+            ]);
+        }
         for target in subjects {
             all.push(Action::ResendInvitation { target });
             all.push(Action::RevokeInvitation { target });
@@ -152,7 +212,7 @@ pub fn permissions_of(role: Role) -> Vec<&'static str> {
 /// checks it, and the use case checks it again under the workspace lock.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Intent {
-    pub actor: Uuid,
+    pub actor: Actor,
     pub workspace: Uuid,
     pub action: Action<Uuid>,
 }
@@ -162,6 +222,15 @@ pub struct Intent {
 pub enum Denied {
     Forbidden(&'static str),
     Conflict(&'static str),
+}
+
+/// May `actor`, acting with `role` (a member's, or a key's), perform `action`? A key never does
+/// what needs a person (see [`Action::needs_a_person`]).
+pub fn authorize_actor(actor: Actor, role: Role, action: Action) -> Result<(), Denied> {
+    if action.needs_a_person() {
+        actor.person()?;
+    }
+    authorize(role, action)
 }
 
 /// May a member with role `actor` perform `action`?
@@ -197,8 +266,8 @@ pub fn authorize(actor: Role, action: Action) -> Result<(), Denied> {
     };
     match action {
         Action::ViewWorkspace => Ok(()),
-        Action::RenameWorkspace | Action::ViewAuditLog => manager(),
-        Action::Invite { role } => {
+        Action::RenameWorkspace | Action::ViewAuditLog | Action::ViewApiKeys => manager(),
+        Action::Invite { role } | Action::CreateApiKey { role } | Action::RevokeApiKey { role } => {
             manager()?;
             grantable(role)
         }
@@ -263,7 +332,7 @@ mod tests {
 
     fn all_actions() -> Vec<Action> {
         let v = Action::every();
-        assert_eq!(v.len(), 5 + 5 + subjects().len() * 9);
+        assert_eq!(v.len(), 6 + 3 * 5 + subjects().len() * 9);
         v
     }
 
@@ -274,8 +343,10 @@ mod tests {
         let below_admin = |r: Role| MEMBER_ROLES.contains(&r);
         match action {
             Action::ViewWorkspace => true,
-            Action::RenameWorkspace | Action::ViewAuditLog => !is_member,
-            Action::Invite { role } => match actor {
+            Action::RenameWorkspace | Action::ViewAuditLog | Action::ViewApiKeys => !is_member,
+            Action::Invite { role }
+            | Action::CreateApiKey { role }
+            | Action::RevokeApiKey { role } => match actor {
                 Owner => role != Owner,
                 Admin => below_admin(role),
                 _ => false,
@@ -317,8 +388,8 @@ mod tests {
                 checked += 1;
             }
         }
-        // 5 actors x (5 + 5 invites + 10 subjects x (4 + 5 new roles)) actions.
-        assert_eq!(checked, 5 * (5 + 5 + 10 * 9));
+        // 5 actors x (6 + 3 x 5 granted roles + 10 subjects x (4 + 5 new roles)) actions.
+        assert_eq!(checked, 5 * (6 + 15 + 10 * 9));
     }
 
     #[test]
@@ -326,6 +397,9 @@ mod tests {
         assert_eq!(
             permissions_of(Owner),
             [
+                "api_keys:create",
+                "api_keys:revoke",
+                "api_keys:view",
                 "audit:view",
                 "invitations:resend",
                 "invitations:revoke",
@@ -348,7 +422,31 @@ mod tests {
         let mut names: Vec<_> = Action::every().iter().map(Action::name).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 11);
+        assert_eq!(names.len(), 14);
+    }
+
+    #[test]
+    fn a_key_never_does_what_needs_a_person() {
+        let key = Actor::ApiKey(Uuid::from_u128(1));
+        let person = Actor::Account(Uuid::from_u128(2));
+        for action in all_actions() {
+            let as_key = authorize_actor(key, Owner, action);
+            if action.needs_a_person() {
+                assert!(matches!(as_key, Err(Denied::Forbidden(_))), "{action:?}");
+            } else {
+                assert_eq!(as_key, authorize(Owner, action), "{action:?}");
+            }
+            assert_eq!(
+                authorize_actor(person, Owner, action),
+                authorize(Owner, action)
+            );
+        }
+        // Keys are made and revoked by the rank rule of invitations.
+        assert!(authorize(Admin, Action::CreateApiKey { role: Editor }).is_ok());
+        assert!(authorize(Admin, Action::CreateApiKey { role: Admin }).is_err());
+        assert!(authorize(Owner, Action::CreateApiKey { role: Owner }).is_err());
+        assert!(authorize(Admin, Action::RevokeApiKey { role: Admin }).is_err());
+        assert!(authorize(Normal, Action::CreateApiKey { role: Normal }).is_err());
     }
 
     #[test]

@@ -3,11 +3,14 @@
 use async_graphql::{Context, ID};
 use uuid::Uuid;
 
-use super::loaders::{Access, AccessKey, Loaders, Membership, RoleKey};
+use super::loaders::{Access, AccessKey, KeyAccessKey, Loaders, Membership, RoleKey};
 use crate::db::AccountRow;
+use crate::db::WorkspaceRow;
+use crate::db::api_keys::KeyAccessRow;
 use crate::domain::Role;
+use crate::domain::actor::KEY_REFUSED;
 use crate::error::{AppError, AppResult};
-use crate::service::auth::SESSION_ENDED;
+use crate::service::auth::{KEY_ENDED, SESSION_ENDED};
 use crate::service::{Authenticated, Roster};
 
 /// Client address of the request, for rate limits.
@@ -68,10 +71,51 @@ pub async fn membership_of(
     account: Uuid,
     workspace: Uuid,
 ) -> AppResult<Membership> {
+    // A key "is a member" of its own workspace only, with its own role.
+    if let Some(access) = key_access(ctx).await?
+        && access.key.id == account
+    {
+        return key_membership(&access, workspace).ok_or(AppError::NotFound("workspace"));
+    }
     ctx.loaders()?
         .load_one(RoleKey { account, workspace })
         .await?
         .ok_or(AppError::NotFound("workspace"))
+}
+
+/// The API key of the request, checked against the database once per request (one
+/// statement); `None` when the request is not signed in with a key, `UNAUTHENTICATED` when
+/// the key is unknown, revoked or expired, or its workspace is gone.
+pub async fn key_access(ctx: &Context<'_>) -> AppResult<Option<KeyAccessRow>> {
+    let Some(&Authenticated::ApiKey { hash }) = ctx.data_opt::<Authenticated>() else {
+        return Ok(None);
+    };
+    ctx.loaders()?
+        .load_one(KeyAccessKey(hash))
+        .await?
+        .ok_or(AppError::Unauthenticated(KEY_ENDED))
+        .map(Some)
+}
+
+/// Refuses API keys what belongs to a person (account fields, passwords, sessions): a live key
+/// gets `FORBIDDEN`, a dead one `UNAUTHENTICATED`.
+pub async fn not_a_key(ctx: &Context<'_>) -> AppResult<()> {
+    match key_access(ctx).await? {
+        Some(_) => Err(AppError::Forbidden(KEY_REFUSED.into())),
+        None => Ok(()),
+    }
+}
+
+/// A key's role in `workspace`, as a membership: only in the key's own workspace.
+pub fn key_membership(access: &KeyAccessRow, workspace: Uuid) -> Option<Membership> {
+    (access.key.workspace_id == workspace).then(|| Membership {
+        role: access.key.role,
+        workspace: WorkspaceRow {
+            id: workspace,
+            name: access.workspace_name.clone(),
+            created_at: access.workspace_created_at,
+        },
+    })
 }
 
 /// The signed-in account, checked against the database once per request (the first field that
@@ -106,6 +150,7 @@ pub async fn access(ctx: &Context<'_>, workspace: Option<Uuid>) -> AppResult<Acc
         }
         return Ok(access);
     }
+    not_a_key(ctx).await?;
     // Checked already (WebSocket connections): the membership through the role loader.
     let viewer = auth.viewer()?.clone();
     let membership = match workspace {

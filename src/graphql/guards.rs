@@ -10,9 +10,9 @@
 use async_graphql::{Context, Guard, ID};
 use uuid::Uuid;
 
-use super::context::{ContextExt, access, parse_id, role_of, viewer};
+use super::context::{ContextExt, access, key_access, key_membership, parse_id, role_of, viewer};
 use super::loaders::AccountKey;
-use crate::domain::{Action, Intent, Role, Standing, Subject, authorize};
+use crate::domain::{Action, Actor, Intent, Role, Standing, Subject, authorize_actor};
 use crate::error::{AppError, AppResult};
 use crate::service::Authenticated;
 
@@ -31,6 +31,18 @@ pub async fn permit(
         auth.viewer()?;
     }
     let workspace = parse_id(field, workspace_id)?;
+    let target = |id: &ID| parse_id("accountId", id);
+    // An API key and its workspace: one statement. Any other workspace does not exist for it.
+    if let Some(key) = key_access(ctx).await? {
+        let membership = key_membership(&key, workspace).ok_or(AppError::NotFound("workspace"))?;
+        let intent = Intent {
+            actor: Actor::ApiKey(key.key.id),
+            workspace,
+            action: action.try_map_target(target)?,
+        };
+        check(ctx, &intent, membership.role, None).await?;
+        return Ok(intent);
+    }
     // The viewer's account, session and membership: one statement.
     let access = access(ctx, Some(workspace)).await?;
     let role = access
@@ -38,24 +50,24 @@ pub async fn permit(
         .ok_or(AppError::NotFound("workspace"))?
         .role;
     let intent = Intent {
-        actor: access.viewer.id,
+        actor: Actor::Account(access.viewer.id),
         workspace,
-        action: action.try_map_target(|id| parse_id("accountId", id))?,
+        action: action.try_map_target(target)?,
     };
-    check(ctx, &intent, role, access.viewer.standing()).await?;
+    check(ctx, &intent, role, Some(access.viewer.standing())).await?;
     Ok(intent)
 }
 
-/// `actor` (with `actor_role` and `standing`) may do what `intent` says.
+/// `actor` (with `actor_role`, and `standing` when it is a person) may do what `intent` says.
 async fn check(
     ctx: &Context<'_>,
     intent: &Intent,
     actor_role: Role,
-    standing: Standing,
+    standing: Option<Standing>,
 ) -> AppResult<()> {
     // An account whose address nobody has proved reaches only the workspaces it owns: an
     // invitation to an address someone squatted on gives the squatter nothing.
-    if !standing.may_enter(actor_role) {
+    if standing.is_some_and(|s| !s.may_enter(actor_role)) {
         return Err(AppError::NotFound("workspace"));
     }
     let subject = match intent.action.target() {
@@ -70,7 +82,7 @@ async fn check(
                 })?;
             Some(Subject {
                 role,
-                is_self: account == intent.actor,
+                is_self: intent.actor.account() == Some(account),
             })
         }
         None => None,
@@ -78,7 +90,7 @@ async fn check(
     let action = intent.action.try_map_target(|_| {
         subject.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no subject")))
     })?;
-    Ok(authorize(actor_role, action)?)
+    Ok(authorize_actor(intent.actor, actor_role, action)?)
 }
 
 /// Guards a field of a workspace object seen by `viewer`.
@@ -90,7 +102,7 @@ impl WorkspaceGuard {
     pub fn on(workspace: Uuid, viewer: Uuid, action: Action<Uuid>) -> Self {
         WorkspaceGuard {
             intent: Intent {
-                actor: viewer,
+                actor: Actor::Account(viewer),
                 workspace,
                 action,
             },
@@ -98,9 +110,24 @@ impl WorkspaceGuard {
     }
 
     async fn run(&self, ctx: &Context<'_>) -> AppResult<()> {
-        let role = role_of(ctx, self.intent.actor, self.intent.workspace).await?;
-        let standing = standing_of(ctx, self.intent.actor).await?;
-        check(ctx, &self.intent, role, standing).await
+        let Intent {
+            actor, workspace, ..
+        } = self.intent;
+        // Objects name the one who looks at them by id: the request's key, or an account.
+        if let Some(key) = key_access(ctx).await?
+            && key.key.id == actor.id()
+        {
+            let membership =
+                key_membership(&key, workspace).ok_or(AppError::NotFound("workspace"))?;
+            let intent = Intent {
+                actor: Actor::ApiKey(key.key.id),
+                ..self.intent
+            };
+            return check(ctx, &intent, membership.role, None).await;
+        }
+        let role = role_of(ctx, actor.id(), workspace).await?;
+        let standing = standing_of(ctx, actor.id()).await?;
+        check(ctx, &self.intent, role, Some(standing)).await
     }
 }
 

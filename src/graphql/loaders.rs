@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicU64;
 use uuid::Uuid;
 
 use super::batch::Batcher;
+use crate::db::api_keys::{ApiKeyRow, KeyAccessRow};
 use crate::db::audit::AuditPageRequest;
 use crate::db::members::{MemberCursor, MemberFilter, MemberPageRow, PageColumns, PageRequest};
 use crate::db::workspaces::AccountWorkspaceRow;
@@ -148,6 +149,59 @@ impl Loader<AccessKey> for DbLoader {
                 let membership = memberships.get(&workspace).cloned();
                 out.insert(key(Some(workspace), false), answer(membership, false));
             }
+        }
+        Ok(out)
+    }
+}
+
+/// An API key's secret hash: the key, if it still acts, with its workspace (one statement, the
+/// shape of [`AccessKey`]'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyAccessKey(pub [u8; 32]);
+
+impl Loader<KeyAccessKey> for DbLoader {
+    type Value = KeyAccessRow;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[KeyAccessKey]) -> LoadResult<KeyAccessKey, KeyAccessRow> {
+        let mut out = HashMap::new();
+        for key in keys {
+            if let Some(row) = self.roster.key_access(&key.0).await? {
+                out.insert(*key, row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// API keys by id (the actors of audit events).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ApiKeyKey(pub Uuid);
+
+impl Loader<ApiKeyKey> for DbLoader {
+    type Value = ApiKeyRow;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[ApiKeyKey]) -> LoadResult<ApiKeyKey, ApiKeyRow> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = self.db.api_keys(&ids).await?;
+        Ok(rows.into_iter().map(|r| (ApiKeyKey(r.id), r)).collect())
+    }
+}
+
+/// The API keys of a workspace, newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ApiKeysOfKey(pub Uuid);
+
+impl Loader<ApiKeysOfKey> for DbLoader {
+    type Value = Vec<ApiKeyRow>;
+    type Error = Arc<sqlx::Error>;
+    async fn load(&self, keys: &[ApiKeysOfKey]) -> LoadResult<ApiKeysOfKey, Vec<ApiKeyRow>> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut out: HashMap<ApiKeysOfKey, Vec<ApiKeyRow>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in self.db.api_keys_of(&ids).await? {
+            out.entry(ApiKeysOfKey(row.workspace_id))
+                .or_default()
+                .push(row);
         }
         Ok(out)
     }

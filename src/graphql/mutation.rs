@@ -2,8 +2,9 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, role_of, viewer};
+use super::context::{ContextExt, not_a_key, parse_id, role_of, viewer};
 use super::guards::permit;
+use super::types::api_keys::{ApiKey, CreateApiKeyInput, CreateApiKeyPayload};
 use super::types::members::{InvitationResult, InviteMembersPayload, Member, RemoveMemberPayload};
 use super::types::tokens::WorkspaceToken;
 use super::types::{
@@ -11,6 +12,7 @@ use super::types::{
     SignUpInput, Workspace,
 };
 use crate::domain::{Action, Role};
+use crate::error::AppError;
 
 pub struct Mutation;
 
@@ -51,11 +53,49 @@ impl Mutation {
     /// product's services to authorize offline (any member; `NOT_FOUND` for others).
     async fn workspace_token(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<WorkspaceToken> {
         let intent = permit(ctx, "workspaceId", &workspace_id, Action::ViewWorkspace).await?;
-        let role = role_of(ctx, intent.actor, intent.workspace).await?;
+        let account = intent.actor.person().map_err(AppError::from)?;
+        let role = role_of(ctx, account, intent.workspace).await?;
         let token = ctx
             .roster()?
-            .workspace_token(intent.actor, intent.workspace, role)?;
+            .workspace_token(account, intent.workspace, role)?;
         Ok(token.into())
+    }
+
+    /// Makes an API key acting in the workspace with `role` (owners and admins, a role ranked
+    /// below theirs; never by a key). The secret is in this answer only.
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> Result<CreateApiKeyPayload> {
+        let action = Action::CreateApiKey { role: input.role };
+        let intent = permit(ctx, "workspaceId", &input.workspace_id, action).await?;
+        let created = ctx
+            .roster()?
+            .create_api_key(&intent, &input.name, input.expires_at)
+            .await?;
+        Ok(CreateApiKeyPayload {
+            api_key: ApiKey {
+                row: created.key,
+                viewer: intent.actor.id(),
+            },
+            secret: created.secret,
+        })
+    }
+
+    /// Revokes an API key: it stops working on the next request (owners and admins, a key
+    /// ranked below them; never by a key). Returns the revoked key.
+    async fn revoke_api_key(&self, ctx: &Context<'_>, workspace_id: ID, id: ID) -> Result<ApiKey> {
+        // The key's role is read under the lock by the use case, which checks the rank rule;
+        // here, whether the viewer may revoke keys at all (the lowest rank).
+        let action = Action::RevokeApiKey { role: Role::Normal };
+        let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
+        let key = parse_id("id", &id)?;
+        let row = ctx.roster()?.revoke_api_key(&intent, key).await?;
+        Ok(ApiKey {
+            row,
+            viewer: intent.actor.id(),
+        })
     }
 
     /// Owner or admin.
@@ -69,7 +109,7 @@ impl Mutation {
         let row = ctx.roster()?.rename_workspace(&intent, &name).await?;
         Ok(Workspace {
             row,
-            viewer: intent.actor,
+            viewer: intent.actor.id(),
         })
     }
 
@@ -83,7 +123,7 @@ impl Mutation {
     ) -> Result<InviteMembersPayload> {
         let action = Action::Invite { role: input.role };
         let intent = permit(ctx, "workspaceId", &input.workspace_id, action).await?;
-        let viewer = intent.actor;
+        let viewer = intent.actor.id();
         let results = ctx
             .roster()?
             .invite_members(&intent, &input.emails, input.language.as_deref())
@@ -110,7 +150,7 @@ impl Mutation {
         let result = ctx.roster()?.resend_invitation(&intent).await?;
         Ok(InvitationResult {
             result,
-            viewer: intent.actor,
+            viewer: intent.actor.id(),
         })
     }
 
@@ -147,7 +187,7 @@ impl Mutation {
             removed_member_id: ID(member.to_string()),
             workspace: Workspace {
                 row,
-                viewer: intent.actor,
+                viewer: intent.actor.id(),
             },
         })
     }
@@ -166,7 +206,7 @@ impl Mutation {
         };
         let intent = permit(ctx, "workspaceId", &workspace_id, action).await?;
         let (row, account) = ctx.roster()?.update_member_role(&intent).await?;
-        Ok(Member::new(row, account, intent.actor))
+        Ok(Member::new(row, account, intent.actor.id()))
     }
 
     /// Emails the owner a 6-digit code for `transferOwnership` (valid 5 minutes; one per minute).
@@ -198,7 +238,7 @@ impl Mutation {
             .await?;
         Ok(Workspace {
             row,
-            viewer: intent.actor,
+            viewer: intent.actor.id(),
         })
     }
 
@@ -281,8 +321,9 @@ impl Mutation {
     }
 
     /// Ends the session of a refresh token: it and its access tokens stop working at once.
-    /// False when the token names no live session.
+    /// False when the token names no live session. Not with an API key (`FORBIDDEN`).
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        not_a_key(ctx).await?;
         Ok(ctx.roster()?.logout(&refresh_token).await?)
     }
 }

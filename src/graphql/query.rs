@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::context::{ContextExt, access, viewer_for_list};
+use super::context::{ContextExt, membership_of, viewer_for_list};
 use super::guards::permit;
 use super::node::{self, Node};
 use super::types::members::InvitationPreviewType;
@@ -31,16 +31,12 @@ impl Query {
     /// One of the viewer's workspaces; `NOT_FOUND` unless the viewer is a member.
     async fn workspace(&self, ctx: &Context<'_>, id: ID) -> Result<Workspace> {
         let intent = permit(ctx, "id", &id, Action::ViewWorkspace).await?;
-        // `permit` loaded the viewer with its membership, workspace included.
-        let access = access(ctx, Some(intent.workspace)).await?;
-        let row = access
-            .membership
-            .ok_or(crate::error::AppError::NotFound("workspace"))?
+        // `permit` loaded the viewer (account or key) with its membership, workspace included.
+        let viewer = intent.actor.id();
+        let row = membership_of(ctx, viewer, intent.workspace)
+            .await?
             .workspace;
-        Ok(Workspace {
-            row,
-            viewer: access.viewer.id,
-        })
+        Ok(Workspace { row, viewer })
     }
 
     /// The object with this id (any `Node`), or null when it does not exist or the viewer may

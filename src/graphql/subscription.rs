@@ -63,7 +63,11 @@ impl Subscription {
         workspace_id: ID,
     ) -> Result<impl Stream<Item = MemberEvent>> {
         let intent = permit(ctx, "workspaceId", &workspace_id, Action::ViewWorkspace).await?;
-        let (viewer, workspace) = (intent.actor, intent.workspace);
+        // A live stream would outlive a key's revocation: subscriptions are for people.
+        let (viewer, workspace) = (
+            intent.actor.person().map_err(AppError::from)?,
+            intent.workspace,
+        );
         let receiver = ctx.roster()?.events.subscribe(workspace);
         Ok(futures_util::stream::unfold(
             (receiver, false),

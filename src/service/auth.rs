@@ -6,13 +6,16 @@ use uuid::Uuid;
 
 use super::Roster;
 use super::throttle::{self, Reserved};
+use crate::auth::api_keys;
 use crate::auth::bearer::Credentials;
 use crate::auth::hashing::Ticket;
 use crate::auth::jwt::{TokenError, Verified};
 use crate::auth::tokens;
 use crate::db::accounts::NewAccount;
+use crate::db::api_keys::KeyAccessRow;
 use crate::db::workspaces::AccountWorkspaceRow;
 use crate::db::{AccountRow, Tx};
+use crate::domain::actor::KEY_REFUSED;
 use crate::domain::names::{check_password, parse_name};
 use crate::domain::{AccountStatus, EmailPolicy, Language, Role};
 use crate::error::{AppError, AppResult};
@@ -43,10 +46,14 @@ pub enum Authenticated {
     /// A valid access token, not yet checked against the database (see
     /// [`Roster::authenticate_lazily`]).
     Claims { account: Uuid, session: Uuid },
+    /// A well-formed API key secret (its hash), not yet checked against the database.
+    ApiKey { hash: [u8; 32] },
 }
 
 /// Why a valid token no longer signs anyone in.
 pub const SESSION_ENDED: &str = "this session has ended: sign in again";
+/// Why an API key signs nobody in (unknown, revoked, expired, or its workspace is gone).
+pub const KEY_ENDED: &str = "invalid, revoked or expired API key";
 
 impl Authenticated {
     /// The checked viewer; `UNAUTHENTICATED` otherwise (also for unchecked claims: check them
@@ -76,6 +83,7 @@ impl Authenticated {
                 AppError::Unauthenticated(SESSION_ENDED)
             }
             Authenticated::Anonymous => AppError::Unauthenticated("authentication required"),
+            Authenticated::ApiKey { .. } => AppError::Forbidden(KEY_REFUSED.into()),
         }
     }
 }
@@ -124,6 +132,12 @@ impl Roster {
             }
             Credentials::Bearer(token) => token,
         };
+        if api_keys::looks_like_key(token) {
+            return match api_keys::parse(token) {
+                Some(hash) => Authenticated::ApiKey { hash },
+                None => Authenticated::Rejected(KEY_ENDED),
+            };
+        }
         match self.keys.verify_access(token, self.now()) {
             Ok(Verified {
                 account, session, ..
@@ -174,6 +188,24 @@ impl Roster {
             viewer.last_active_at = Some(now);
         }
         Ok(Some((viewer, memberships)))
+    }
+
+    /// The live key of a secret's `hash` with its workspace, in one statement; `None` when it
+    /// signs nobody in. Refreshes `lastUsedAt` at most once a minute.
+    pub async fn key_access(&self, hash: &[u8]) -> sqlx::Result<Option<KeyAccessRow>> {
+        let now = self.now();
+        let Some(mut access) = self.db.key_access(hash, now).await? else {
+            return Ok(None);
+        };
+        let key = &mut access.key;
+        if key
+            .last_used_at
+            .is_none_or(|at| now - at >= Duration::seconds(60))
+        {
+            self.db.touch_api_key(key.id, now).await?;
+            key.last_used_at = Some(now);
+        }
+        Ok(Some(access))
     }
 
     /// Creates an ACTIVE account whose address is not verified yet, its own workspace, and the

@@ -5,15 +5,20 @@
 use uuid::Uuid;
 
 use super::Roster;
+use super::auth::KEY_ENDED;
 use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
+use crate::domain::actor::KEY_REFUSED;
 use crate::domain::audit::{AuditAction, NewAuditEvent};
-use crate::domain::{Intent, Role, Subject, authorize};
+use crate::domain::{Actor, Intent, Role, Subject, authorize_actor};
 use crate::error::{AppError, AppResult};
 
-/// The workspace and the actor's membership, read under the workspace lock.
+/// The workspace and the role the actor acts with, read under the workspace lock.
 pub(crate) struct Locked {
     pub workspace: WorkspaceRow,
-    pub actor: MemberRow,
+    /// The actor's membership's role, or its live key's.
+    pub role: Role,
+    /// The actor's membership (none for a key).
+    pub member: Option<MemberRow>,
 }
 
 /// The member an action is aimed at, read under the workspace lock.
@@ -29,7 +34,7 @@ pub(crate) async fn lock_and_authorize(tx: &mut Tx, intent: &Intent) -> AppResul
     let action = intent
         .action
         .try_map_target(|_| Err(AppError::Internal(anyhow::anyhow!("unexpected target"))))?;
-    authorize(locked.actor.role, action)?;
+    authorize_actor(intent.actor, locked.role, action)?;
     Ok(locked)
 }
 
@@ -52,10 +57,11 @@ pub(crate) async fn lock_and_authorize_on(
         .ok_or(AppError::NotFound("member"))?;
     let subject = Subject {
         role: member.role,
-        is_self: target == actor,
+        is_self: actor.account() == Some(target),
     };
-    authorize(
-        locked.actor.role,
+    authorize_actor(
+        actor,
+        locked.role,
         intent
             .action
             .try_map_target(|_| Ok::<_, AppError>(subject))?,
@@ -80,19 +86,33 @@ pub(crate) fn granted_role(intent: &Intent) -> AppResult<Role> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("{:?} grants no role", intent.action)))
 }
 
-async fn lock(tx: &mut Tx, workspace: Uuid, actor: Uuid) -> AppResult<Locked> {
+pub(crate) async fn lock(tx: &mut Tx, workspace: Uuid, actor: Actor) -> AppResult<Locked> {
     let ws = tx
         .lock_workspace(workspace)
         .await?
         .ok_or(AppError::NotFound("workspace"))?;
-    // A non-member learns nothing about the workspace.
-    let actor = tx
-        .member(workspace, actor)
-        .await?
-        .ok_or(AppError::NotFound("workspace"))?;
+    // A non-member learns nothing about the workspace; a key revoked meanwhile signs nobody in
+    // (its expiry was checked by this request's authentication, against the server's clock).
+    let (role, member) = match actor {
+        Actor::Account(account) => {
+            let member = tx
+                .member(workspace, account)
+                .await?
+                .ok_or(AppError::NotFound("workspace"))?;
+            (member.role, Some(member))
+        }
+        Actor::ApiKey(key) => {
+            let key = tx
+                .unrevoked_api_key(workspace, key)
+                .await?
+                .ok_or(AppError::Unauthenticated(KEY_ENDED))?;
+            (key.role, None)
+        }
+    };
     Ok(Locked {
         workspace: ws,
-        actor,
+        role,
+        member,
     })
 }
 
@@ -124,13 +144,13 @@ impl Roster {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let locked = lock_and_authorize(&mut tx, intent).await?;
-        let account = tx
-            .account(actor)
-            .await?
-            .ok_or(AppError::NotFound("account"))?;
+        let (Some(member), Some(id)) = (&locked.member, actor.account()) else {
+            return Err(AppError::Forbidden(KEY_REFUSED.into()));
+        };
+        let account = tx.account(id).await?.ok_or(AppError::NotFound("account"))?;
         self.drop_membership(
             &mut tx,
-            &locked.actor,
+            member,
             &account,
             actor,
             AuditAction::MemberLeft,
@@ -146,7 +166,7 @@ impl Roster {
         tx: &mut Tx,
         member: &MemberRow,
         account: &AccountRow,
-        actor: Uuid,
+        actor: Actor,
         action: AuditAction,
         now: chrono::DateTime<chrono::Utc>,
     ) -> AppResult<()> {

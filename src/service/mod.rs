@@ -1,6 +1,7 @@
 //! Roster's use cases, independent of GraphQL and HTTP: each flow validates its input, applies
 //! the domain rules and talks to the database. Resolvers are thin calls into these.
 
+pub mod api_keys;
 pub mod auth;
 mod events;
 mod invitations;

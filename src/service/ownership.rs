@@ -9,7 +9,7 @@ use super::members::{Target, lock_and_authorize, lock_and_authorize_on};
 use crate::auth::tokens;
 use crate::db::{Tx, WorkspaceRow};
 use crate::domain::audit::{AuditAction, NewAuditEvent};
-use crate::domain::{Intent, Role};
+use crate::domain::{Actor, Intent, Role};
 use crate::error::{AppError, AppResult};
 use crate::mail::message::EmailMessage;
 
@@ -27,6 +27,7 @@ impl Roster {
         let Intent {
             actor, workspace, ..
         } = *intent;
+        let actor = actor.person()?;
         if !self.config.transfer_code {
             return Ok(false);
         }
@@ -63,7 +64,11 @@ impl Roster {
         };
         tx.enqueue_email(message.to(&owner, Some(workspace)), now)
             .await?;
-        let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferCodeSent);
+        let event = NewAuditEvent::new(
+            workspace,
+            Actor::Account(actor),
+            AuditAction::OwnershipTransferCodeSent,
+        );
         tx.audit(event, now).await?;
         self.commit(tx).await?;
         Ok(true)
@@ -79,6 +84,7 @@ impl Roster {
         let Intent {
             actor, workspace, ..
         } = *intent;
+        let actor = actor.person()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let (locked, Target { member, account }) = lock_and_authorize_on(&mut tx, intent).await?;
@@ -113,9 +119,13 @@ impl Roster {
         tx.set_role(workspace, target, member.role, Role::Owner)
             .await?
             .ok_or_else(conflict)?;
-        let event = NewAuditEvent::new(workspace, actor, AuditAction::OwnershipTransferred)
-            .about(account.id, &account.email)
-            .roles(Some(member.role), Some(Role::Owner));
+        let event = NewAuditEvent::new(
+            workspace,
+            Actor::Account(actor),
+            AuditAction::OwnershipTransferred,
+        )
+        .about(account.id, &account.email)
+        .roles(Some(member.role), Some(Role::Owner));
         tx.audit(event, now).await?;
         let old_owner = tx
             .account(actor)

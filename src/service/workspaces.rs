@@ -8,7 +8,7 @@ use super::auth::valid_name;
 use super::members::lock_and_authorize;
 use crate::db::{Tx, WorkspaceRow};
 use crate::domain::audit::{AuditAction, NewAuditEvent};
-use crate::domain::{Intent, Role};
+use crate::domain::{Actor, Intent, Role};
 use crate::error::{AppError, AppResult};
 
 impl Roster {
@@ -34,7 +34,11 @@ impl Roster {
         let workspace = tx.insert_workspace(name, now).await?;
         tx.add_members(workspace.id, &[owner], Role::Owner, None, now)
             .await?;
-        let event = NewAuditEvent::new(workspace.id, owner, AuditAction::WorkspaceCreated);
+        let event = NewAuditEvent::new(
+            workspace.id,
+            Actor::Account(owner),
+            AuditAction::WorkspaceCreated,
+        );
         tx.audit(event, now).await?;
         Ok(workspace)
     }

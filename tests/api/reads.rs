@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use roster::db::accounts::NewAccount;
-use roster::domain::{AccountStatus, AuditAction, Language, NewAuditEvent, Role};
+use roster::domain::{AccountStatus, Actor, AuditAction, Language, NewAuditEvent, Role};
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
@@ -16,6 +16,7 @@ both!(
     the_audit_log_is_batched,
     a_rich_query_is_still_a_few_statements,
     a_members_page_is_two_statements,
+    a_keys_members_page_is_two_statements,
     batches_hold_at_concurrency_64,
 );
 
@@ -56,9 +57,10 @@ async fn seed(app: &TestApp, viewer: &User, count: usize) {
             tx.add_members(*ws, &[account.id], role, Some(viewer_id), now)
                 .await
                 .expect("member");
-            let event = NewAuditEvent::new(*ws, viewer_id, AuditAction::MemberAdded)
-                .about(account.id, &account.email)
-                .roles(None, Some(role));
+            let event =
+                NewAuditEvent::new(*ws, Actor::Account(viewer_id), AuditAction::MemberAdded)
+                    .about(account.id, &account.email)
+                    .roles(None, Some(role));
             tx.audit(event, now).await.expect("audit");
         }
     }
@@ -67,7 +69,17 @@ async fn seed(app: &TestApp, viewer: &User, count: usize) {
 
 /// Statements one request sends, after a warm-up request (which may refresh `lastActiveAt`).
 async fn statements_for(app: &TestApp, token: &str, query: &str) -> (u64, serde_json::Value) {
-    app.ok(Some(token), "{ me { id } }", json!({})).await;
+    statements_after(app, token, "{ me { id } }", query).await
+}
+
+/// As [`statements_for`], after the warm-up `warm_up`.
+async fn statements_after(
+    app: &TestApp,
+    token: &str,
+    warm_up: &str,
+    query: &str,
+) -> (u64, serde_json::Value) {
+    app.ok(Some(token), warm_up, json!({})).await;
     let before = app.roster.db.statements();
     let data = app.ok(Some(token), query, json!({})).await;
     (app.roster.db.statements() - before, data)
@@ -132,6 +144,39 @@ async fn a_members_page_is_two_statements(backend: Backend) {
     assert_eq!(count, 2);
 }
 
+async fn a_keys_members_page_is_two_statements(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let viewer = app.sign_up("viewer@example.com", "Vera").await;
+    seed(&app, &viewer, 1).await;
+    let created = app
+        .ok(
+            Some(&viewer.token),
+            "mutation($w: ID!) { createApiKey(input: { workspaceId: $w, name: \"bot\", role: NORMAL }) { secret } }",
+            json!({ "w": viewer.workspace }),
+        )
+        .await;
+    let secret = created["createApiKey"]["secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let query = format!(
+        "{{ workspace(id: \"{}\") {{ name viewerRole members(first: 50) {{ nodes {{ role status account {{ email name }} }} }} }} }}",
+        viewer.workspace
+    );
+    // The warm-up records the key's first use.
+    let (count, data) = statements_after(&app, &secret, &query, &query).await;
+    assert_eq!(data["workspace"]["viewerRole"], "NORMAL");
+    assert_eq!(
+        data["workspace"]["members"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(10)
+    );
+    // The key with its workspace (what the guard and `viewerRole` need), in one statement; the
+    // page.
+    assert_eq!(count, 2);
+}
+
 /// Selects every list and every count the schema offers to a reader (checked below against
 /// the SDL), with the objects loaded beside them.
 const EVERYTHING: &str = "{
@@ -147,8 +192,10 @@ const EVERYTHING: &str = "{
     auditLog(first: 5) {
       totalCount pageInfo { hasNextPage }
       edges { cursor node { action } }
-      nodes { action oldRole newRole targetEmail actor { email } target { email } }
+      nodes { action oldRole newRole targetEmail actor { email } actorApiKey { name }
+              target { email } }
     }
+    apiKeys { id prefix createdBy { email } }
   }
 }";
 
@@ -272,8 +319,8 @@ async fn every_list_and_count_is_batched(backend: Backend) {
     }
     // The viewer (account and session) with its workspaces; member totals, owners, member
     // pages, audit pages, audit totals; accounts (inviters, actors, targets), members' shared
-    // workspaces, members' workspace rows.
-    assert_eq!(counts, [9, 9, 9], "statements for 1, 5, 20 workspaces");
+    // workspaces, members' workspace rows; API keys.
+    assert_eq!(counts, [10, 10, 10], "statements for 1, 5, 20 workspaces");
 }
 
 /// Batching under load: 64 requests at once send exactly the statements one request sends

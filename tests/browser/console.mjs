@@ -451,6 +451,81 @@ async function main(state) {
     await accessible(ownerPage, 'the settings page');
   });
 
+  // A key's own request, straight to the API (what a machine does with the secret).
+  const asKey = async (secret, query, variables = {}) => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return res.json();
+  };
+  await check('Settings -> API keys: create, the secret once with copy, list with last use, revoke', async () => {
+    await A.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await ownerPage.getByRole('button', { name: 'Create API key' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: 'Create an API key' });
+    await dialog.getByLabel('Name').fill('CI bot');
+    await dialog.getByLabel('Role').selectOption('ADMIN');
+    await dialog.getByRole('button', { name: 'Create API key' }).click();
+    await dialog.getByText('Copy the secret of “CI bot” now. It is shown only this once').waitFor();
+    const secret = await dialog.getByLabel('Secret').inputValue();
+    assert(/^rsk_[A-Za-z0-9_-]{43}$/.test(secret), `secret ${secret}`);
+    await dialog.getByRole('button', { name: 'Copy' }).click();
+    await dialog.getByText(/^(Copied\.|Select the text and copy it\.)$/).waitFor();
+    await shot(ownerPage, 'desktop-api-key-secret');
+    await accessible(ownerPage, 'the new API key dialog');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const keyRow = ownerPage.locator('tr[data-state="active"]', { hasText: 'CI bot' });
+    await keyRow.getByText('Never').waitFor();
+    assert(!(await ownerPage.content()).includes(secret.slice(12)), 'the list shows the secret');
+    const ws = await asKey(secret, 'query($id: ID!) { workspace(id: $id) { name viewerRole } }',
+      { id: ownerPage.url().split('/')[4] });
+    assert(ws.data && ws.data.workspace.name === 'Launch Crew' && ws.data.workspace.viewerRole === 'ADMIN', JSON.stringify(ws));
+    await ownerPage.reload();
+    await ownerPage.getByRole('heading', { name: 'API keys' }).waitFor();
+    const lastUsed = ownerPage.locator('tr[data-state="active"]', { hasText: 'CI bot' }).locator('td[data-label="Last used"]');
+    await lastUsed.waitFor();
+    assert((await lastUsed.textContent()) !== 'Never', 'the key’s use is listed');
+    await shot(ownerPage, 'desktop-api-keys');
+    await accessible(ownerPage, 'the settings page with API keys');
+    await ownerPage.getByRole('button', { name: `Signed in as ${owner.name}` }).click();
+    await ownerPage.getByLabel('Language').selectOption('zh-Hans');
+    await ownerPage.getByRole('heading', { name: 'API 密钥' }).waitFor();
+    await shot(ownerPage, 'desktop-api-keys-zh');
+    await ownerPage.setViewportSize(PHONE);
+    await noSideScroll(ownerPage);
+    await shot(ownerPage, 'phone-api-keys-zh');
+    await accessible(ownerPage, 'the API keys in Chinese at phone width');
+    await ownerPage.getByRole('button', { name: '吊销 CI bot' }).click();
+    const confirm = ownerPage.getByRole('dialog', { name: '吊销“CI bot”？' });
+    await confirm.getByText('从下一次请求起会被拒绝').waitFor();
+    await shot(ownerPage, 'phone-api-key-revoke-zh');
+    await confirm.getByRole('button', { name: '吊销' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await ownerPage.locator('tr[data-state="revoked"]', { hasText: 'CI bot' }).waitFor();
+    const refused = await asKey(secret, '{ serverInfo { version } workspaces { id } }');
+    assert(refused.errors && refused.errors[0].extensions.code === 'UNAUTHENTICATED', JSON.stringify(refused));
+    await ownerPage.getByRole('button', { name: `当前账号：${owner.name}` }).click();
+    await ownerPage.getByLabel('语言').selectOption('en-US');
+    await ownerPage.getByRole('heading', { name: 'API keys' }).waitFor();
+    await ownerPage.getByRole('button', { name: 'Create API key' }).click();
+    const nightly = ownerPage.getByRole('dialog', { name: 'Create an API key' });
+    await nightly.getByLabel('Name').fill('Nightly sync');
+    await nightly.getByLabel('Expires on (optional)').fill('2999-12-31');
+    await noSideScroll(ownerPage);
+    await shot(ownerPage, 'phone-api-key-create');
+    await nightly.getByRole('button', { name: 'Create API key' }).click();
+    await nightly.getByLabel('Secret').waitFor();
+    await noSideScroll(ownerPage);
+    await shot(ownerPage, 'phone-api-key-secret');
+    await accessible(ownerPage, 'the new API key dialog at phone width');
+    await nightly.getByRole('button', { name: 'Done' }).click();
+    await ownerPage.setViewportSize(DESKTOP);
+    await ownerPage.locator('tr[data-state="active"]', { hasText: 'Nightly sync' }).getByText(/^Expires /).waitFor();
+    await shot(ownerPage, 'desktop-api-keys-revoked');
+  });
+
   const crew = Array.from({ length: 24 }, (_, i) => `crew${String(i + 1).padStart(2, '0')}@example.com`);
   await check('25 invitations at once (an active account is added); paging, filters and search', async () => {
     await ownerPage.getByRole('link', { name: 'Members' }).click();
@@ -485,11 +560,13 @@ async function main(state) {
 
   await check('the audit log pages with "Load older events"', async () => {
     await ownerPage.getByRole('link', { name: 'Audit log' }).click();
-    await ownerPage.getByText('27 events').waitFor();
+    // 27 membership events and 3 of API keys (two made, one revoked).
+    await ownerPage.getByText('30 events').waitFor();
     const rows = ownerPage.locator('.audit-table tbody tr');
     await ownerPage.getByRole('button', { name: 'Load older events' }).click();
-    await ownerPage.locator('.audit-table tbody tr:nth-child(27)').waitFor();
-    assert(await rows.count() === 27, `${await rows.count()} rows`);
+    await ownerPage.locator('.audit-table tbody tr:nth-child(30)').waitFor();
+    assert(await rows.count() === 30, `${await rows.count()} rows`);
+    await ownerPage.getByText('revoked an API key with the role Admin').waitFor();
     await rows.last().getByText('created the workspace').waitFor();
     assert(await ownerPage.getByRole('button', { name: 'Load older events' }).count() === 0, 'still offers older events');
   });

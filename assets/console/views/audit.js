@@ -7,6 +7,11 @@ import { AUDIT_LOG } from '../queries.js';
 
 const PAGE = 25;
 
+/** Who did it: a person, or an API key ("API key “CI bot”"). */
+export function actorName(e) {
+  return e.actorApiKey ? t('audit.byKey', { name: e.actorApiKey.name }) : personName(e.actor);
+}
+
 /** "changed the role of Bob from Member to Editor" (the actor comes first, separately). */
 export function describeEvent(e) {
   const target = e.target ? personName(e.target) : (e.targetEmail || t('common.deletedAccount'));
@@ -66,7 +71,7 @@ export function mountAudit(app, container, workspace) {
         h('th', { scope: 'col', text: t('audit.colWhat') }))),
       h('tbody', {}, events.map((e) => h('tr', { dataset: { action: e.action } },
         h('td', { 'data-label': t('audit.colWhen') }, h('time', { datetime: e.createdAt, text: formatDateTime(e.createdAt) })),
-        h('td', { 'data-label': t('audit.colWho'), text: personName(e.actor) }),
+        h('td', { 'data-label': t('audit.colWho'), text: actorName(e) }),
         h('td', { 'data-label': t('audit.colWhat'), text: describeEvent(e) })))));
     const more = pageInfo && pageInfo.hasNextPage
       ? h('div', { class: 'pager' }, h('button', {

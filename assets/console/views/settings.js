@@ -1,10 +1,11 @@
-// Workspace settings: rename (owner, admin), ownership (owner: transfer), leave (anyone but
+// Workspace settings: rename (owner, admin), API keys (owner, admin), ownership (owner: transfer), leave (anyone but
 // the owner), and the viewer's own password.
 
 import { confirmDialog } from '../dialog.js';
 import { field, h, replace } from '../dom.js';
 import { errorText, formatDate, t } from '../i18n.js';
-import { canLeave, canRename, canTransfer } from '../permissions.js';
+import { canLeave, canManageKeys, canRename, canTransfer } from '../permissions.js';
+import { apiKeysSection } from './api-keys.js';
 import { CHANGE_PASSWORD, LEAVE, RENAME_WORKSPACE, WORKSPACE } from '../queries.js';
 import { checkName, checkNewPassword, validatedForm } from './auth.js';
 import { openTransferDialog } from './transfer.js';
@@ -24,7 +25,8 @@ export function mountSettings(app, container, workspace) {
       return;
     }
     body.removeAttribute('aria-busy');
-    replace(body, nameSection(ws), ownershipSection(ws), leaveSection(ws), passwordSection());
+    replace(body, nameSection(ws), canManageKeys(ws.viewerRole) ? apiKeysSection(app, ws) : null,
+      ownershipSection(ws), leaveSection(ws), passwordSection());
   }
 
   function nameSection(ws) {

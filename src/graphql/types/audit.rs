@@ -5,12 +5,13 @@ use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::api_keys::ApiKey;
 use super::{Account, account_if_any};
 use crate::domain::AuditAction;
 use crate::domain::AuditRecord;
 use crate::domain::Role;
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::AuditTotalKey;
+use crate::graphql::loaders::{ApiKeyKey, AuditTotalKey};
 
 /// One recorded change: who did what to whom, and when.
 #[derive(Clone)]
@@ -33,6 +34,17 @@ impl AuditEvent {
             Some(id) => account_if_any(ctx, id, self.viewer).await?,
             None => None,
         })
+    }
+    /// The API key that did it, when a machine acted (then `actor` is null).
+    async fn actor_api_key(&self, ctx: &Context<'_>) -> Result<Option<ApiKey>> {
+        let Some(id) = self.row.actor_api_key_id else {
+            return Ok(None);
+        };
+        let row = ctx.loaders()?.load_one(ApiKeyKey(id)).await?;
+        Ok(row.map(|row| ApiKey {
+            row,
+            viewer: self.viewer,
+        }))
     }
     /// Whom it was done to (null if none, or that account no longer exists).
     async fn target(&self, ctx: &Context<'_>) -> Result<Option<Account>> {

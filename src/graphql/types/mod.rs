@@ -1,6 +1,7 @@
 //! GraphQL object types. Each wraps a database row and the account it is seen by; related
 //! objects come through the request's loaders.
 
+pub mod api_keys;
 pub mod audit;
 pub mod members;
 pub mod plain;
@@ -18,8 +19,8 @@ use super::context::{ContextExt, role_of, viewer_memberships};
 use super::cursor;
 use super::guards::WorkspaceGuard;
 use super::loaders::{
-    AccountKey, AuditPageKey, AuditTotalKey, MemberTotalKey, MembersPageKey, Membership, OwnerKey,
-    RoleKey, SharedWorkspacesKey,
+    AccountKey, ApiKeysOfKey, AuditPageKey, AuditTotalKey, MemberTotalKey, MembersPageKey,
+    Membership, OwnerKey, RoleKey, SharedWorkspacesKey,
 };
 use crate::db::members::MemberFilter;
 use crate::db::{AccountRow, WorkspaceRow};
@@ -315,6 +316,19 @@ impl Workspace {
             total: total?,
             workspace: self.row.id,
         })
+    }
+
+    /// The workspace's API keys, newest first, revoked and expired ones too (owners and
+    /// admins). Secrets are never shown again.
+    #[graphql(guard = "WorkspaceGuard::on(self.row.id, self.viewer, Action::ViewApiKeys)")]
+    async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<api_keys::ApiKey>> {
+        let key = ApiKeysOfKey(self.row.id);
+        let rows = ctx.loaders()?.load_one(key).await?.unwrap_or_default();
+        let viewer = self.viewer;
+        Ok(rows
+            .into_iter()
+            .map(|row| api_keys::ApiKey { row, viewer })
+            .collect())
     }
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<Account> {

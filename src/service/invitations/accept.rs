@@ -8,7 +8,7 @@ use crate::auth::tokens;
 use crate::db::invitations::InvitationRow;
 use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::names::check_password;
-use crate::domain::{AccountStatus, Standing};
+use crate::domain::{AccountStatus, Actor, Standing};
 use crate::error::{AppError, AppResult, LinkProblem};
 use crate::service::Roster;
 use crate::service::auth::{Session, valid_name};
@@ -82,7 +82,7 @@ impl Roster {
         self.hand_over(&mut tx, &account, now).await?;
         let event = NewAuditEvent::new(
             invitation.workspace_id,
-            account.id,
+            Actor::Account(account.id),
             AuditAction::AccountActivated,
         )
         .about(account.id, &account.email);

@@ -10,15 +10,23 @@ use super::plan::Plan;
 use crate::auth::tokens;
 use crate::db::{AccountRow, MemberRow, Tx, WorkspaceRow};
 use crate::domain::audit::{AuditAction, NewAuditEvent};
-use crate::domain::{InviteStatus, Language, Role};
+use crate::domain::{Actor, InviteStatus, Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::mail::message::EmailMessage;
 use crate::service::Roster;
 
+/// Who invites: a person, or an API key. A key is no account: the membership's `invitedBy`
+/// stays null (the audit events name the key) and the email names no person.
+pub(super) struct Inviter {
+    pub actor: Actor,
+    pub name: String,
+    pub email: String,
+}
+
 /// The inviter, the workspace and the invitation settings shared by one call.
 pub(super) struct InviteContext<'a> {
     pub workspace: &'a WorkspaceRow,
-    pub inviter: &'a AccountRow,
+    pub inviter: &'a Inviter,
     /// The role new members get (and pending members re-invited by the call).
     pub role: Role,
     /// The language of accounts created by the call.
@@ -175,7 +183,7 @@ impl Roster {
             })?;
             if let Some(action) = step.audit() {
                 events.push(
-                    NewAuditEvent::new(ws, ctx.inviter.id, action)
+                    NewAuditEvent::new(ws, ctx.inviter.actor, action)
                         .about(account.id, &account.email)
                         .roles(None, Some(member.role)),
                 );
@@ -183,7 +191,7 @@ impl Roster {
             let mut message = step.message.clone();
             if let Some(old) = role_changes.get(&account.id) {
                 events.push(
-                    NewAuditEvent::new(ws, ctx.inviter.id, AuditAction::RoleChanged)
+                    NewAuditEvent::new(ws, ctx.inviter.actor, AuditAction::RoleChanged)
                         .about(account.id, &account.email)
                         .roles(Some(*old), Some(member.role)),
                 );
@@ -261,8 +269,14 @@ impl Roster {
             .map(Step::account_id)
             .collect();
         tx.revoke_invitations(ws, &stale, ctx.now).await?;
-        tx.insert_invitations(ws, ctx.inviter.id, &hashes, ctx.now, expires_at)
-            .await?;
+        tx.insert_invitations(
+            ws,
+            ctx.inviter.actor.account(),
+            &hashes,
+            ctx.now,
+            expires_at,
+        )
+        .await?;
         Ok((links, expires_at))
     }
 
@@ -316,7 +330,7 @@ async fn join(
         .map(Step::account_id)
         .collect();
     let mut members: HashMap<Uuid, MemberRow> = tx
-        .add_members(ws, &joiners, ctx.role, Some(ctx.inviter.id), ctx.now)
+        .add_members(ws, &joiners, ctx.role, ctx.inviter.actor.account(), ctx.now)
         .await?
         .into_iter()
         .map(|m| (m.account_id, m))

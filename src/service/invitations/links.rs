@@ -4,7 +4,7 @@
 
 use super::carry_out::InviteContext;
 use super::plan::Plan;
-use super::{InviteResult, require_verified};
+use super::{InviteResult, inviter};
 use crate::db::Tx;
 use crate::domain::audit::{AuditAction, NewAuditEvent};
 use crate::domain::{AccountStatus, Intent};
@@ -21,11 +21,7 @@ impl Roster {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let (locked, Target { member, account }) = pending_target(&mut tx, intent).await?;
-        let inviter = tx
-            .account(actor)
-            .await?
-            .ok_or(AppError::NotFound("account"))?;
-        require_verified(&inviter)?;
+        let inviter = inviter(&mut tx, actor).await?;
         self.check_invite_rate(&mut tx, workspace, 1, now).await?;
         let ctx = InviteContext {
             workspace: &locked.workspace,

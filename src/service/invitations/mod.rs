@@ -20,11 +20,11 @@ use chrono::{DateTime, Utc};
 
 use super::Roster;
 use super::members::{granted_role, lock_and_authorize};
-use crate::db::{AccountRow, MemberRow};
+use crate::db::{AccountRow, MemberRow, Tx};
 use crate::domain::invite::{Entry, read_addresses};
-use crate::domain::{Intent, InviteStatus, Language};
+use crate::domain::{Actor, Intent, InviteStatus, Language};
 use crate::error::{AppError, AppResult};
-use carry_out::InviteContext;
+use carry_out::{InviteContext, Inviter};
 
 /// The answer for one address of `inviteMembers` (and for `resendInvitation`).
 #[derive(Clone, Debug)]
@@ -99,11 +99,7 @@ impl Roster {
 
         let mut tx = self.db.begin().await?;
         let locked = lock_and_authorize(&mut tx, intent).await?;
-        let inviter = tx
-            .account(actor)
-            .await?
-            .ok_or(AppError::NotFound("account"))?;
-        require_verified(&inviter)?;
+        let inviter = inviter(&mut tx, actor).await?;
 
         // Decide everything first (two statements), so the limits see the whole call before
         // anything is written; then write it all in a handful of multi-row statements.
@@ -114,7 +110,7 @@ impl Roster {
                 Entry::Invalid(_) => None,
             })
             .collect();
-        let plans = plan::plan(&mut tx, workspace, locked.actor.role, role, &valid).await?;
+        let plans = plan::plan(&mut tx, workspace, locked.role, role, &valid).await?;
         self.check_member_limit(&mut tx, workspace, limits::new_members(&plans))
             .await?;
         self.check_invite_rate(&mut tx, workspace, limits::emails_out(&plans), now)
@@ -146,9 +142,28 @@ impl Roster {
     }
 }
 
+/// Who sends the call's invitations: a person who proved its address, or a key (made by one:
+/// see `create_api_key`).
+async fn inviter(tx: &mut Tx, actor: Actor) -> AppResult<Inviter> {
+    let Actor::Account(id) = actor else {
+        return Ok(Inviter {
+            actor,
+            name: String::new(),
+            email: String::new(),
+        });
+    };
+    let account = tx.account(id).await?.ok_or(AppError::NotFound("account"))?;
+    require_verified(&account)?;
+    Ok(Inviter {
+        actor,
+        name: account.name,
+        email: account.email,
+    })
+}
+
 /// An inviter must have proved its own address: otherwise anyone could sign up under a
 /// made-up address and send invitations in its name.
-fn require_verified(inviter: &AccountRow) -> AppResult<()> {
+pub(crate) fn require_verified(inviter: &AccountRow) -> AppResult<()> {
     if inviter.standing().may_invite() {
         Ok(())
     } else {
