@@ -12,7 +12,10 @@ use futures_util::future::try_join_all;
 use uuid::Uuid;
 
 use super::context::{ContextExt, access, parse_id, viewer};
-use super::loaders::{AccountKey, AuditEventKey, MemberIdKey, SharedWorkspacesKey, WorkspaceKey};
+use super::loaders::{
+    AccountKey, ApiKeyKey, AuditEventKey, MemberIdKey, SharedWorkspacesKey, WorkspaceKey,
+};
+use super::types::api_keys::ApiKey;
 use super::types::audit::AuditEvent;
 use super::types::members::Member;
 use super::types::{Account, Workspace};
@@ -31,6 +34,7 @@ pub enum Node {
     Workspace(Workspace),
     Member(Member),
     AuditEvent(AuditEvent),
+    ApiKey(ApiKey),
 }
 
 /// `node(id:)`: the object, or `None` if it does not exist or the viewer may not see it.
@@ -59,11 +63,12 @@ pub async fn nodes(ctx: &Context<'_>, ids: &[ID]) -> AppResult<Vec<Option<Node>>
 /// The object with `id`, if `viewer` may see it: every kind is asked for at once.
 pub async fn find(ctx: &Context<'_>, viewer: &AccountRow, id: Uuid) -> AppResult<Option<Node>> {
     let loaders = ctx.loaders()?;
-    let (workspace, member, event, account) = futures_util::try_join!(
+    let (workspace, member, event, account, key) = futures_util::try_join!(
         loaders.load_one(WorkspaceKey(id)),
         loaders.load_one(MemberIdKey(id)),
         loaders.load_one(AuditEventKey(id)),
         loaders.load_one(AccountKey(id)),
+        loaders.load_one(ApiKeyKey(id)),
     )?;
     let seen_by = viewer.id;
     if let Some(row) = workspace {
@@ -82,6 +87,14 @@ pub async fn find(ctx: &Context<'_>, viewer: &AccountRow, id: Uuid) -> AppResult
     if let Some(row) = event {
         let shown = visible(ctx, viewer, row.workspace_id, Action::ViewAuditLog).await?;
         return Ok(shown.then_some(Node::AuditEvent(AuditEvent {
+            row,
+            viewer: seen_by,
+        })));
+    }
+    if let Some(row) = key {
+        // As `Workspace.apiKeys`: owners and admins of its workspace.
+        let shown = visible(ctx, viewer, row.workspace_id, Action::ViewApiKeys).await?;
+        return Ok(shown.then_some(Node::ApiKey(ApiKey {
             row,
             viewer: seen_by,
         })));

@@ -18,6 +18,7 @@ both!(
     malformed_and_unknown_keys_are_unauthenticated,
     only_the_secrets_hash_is_stored_and_it_is_never_listed,
     last_use_is_recorded_at_most_once_a_minute,
+    node_finds_a_key_for_whom_lists_keys_only,
 );
 
 const CREATE: &str = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) {
@@ -469,4 +470,25 @@ async fn last_use_is_recorded_at_most_once_a_minute(backend: Backend) {
     app.ok(Some(&secret), WORKSPACE, w.clone()).await;
     let later = last_used(&app, &owner).await;
     assert!(later.is_string() && later != first, "{later} after {first}");
+}
+
+/// `node(id:)` finds an API key for the owners and admins of its workspace (who see
+/// `Workspace.apiKeys`); a member below them and an outsider get `null`, as for an unknown id.
+async fn node_finds_a_key_for_whom_lists_keys_only(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ada = app.sign_up("ada@example.com", "Ada").await;
+    let (id, _) = key(&app, &ada, "EDITOR", Value::Null).await;
+    let ned = app
+        .member(&ada, &ada.workspace, "ned@example.com", "NORMAL")
+        .await;
+    let eve = app.sign_up("eve@example.com", "Eve").await;
+    let q = "query($id: ID!) { node(id: $id) { __typename id ... on ApiKey { name role } } }";
+    let seen = app.ok(Some(&ada.token), q, json!({ "id": id })).await;
+    assert_eq!(seen["node"]["__typename"], "ApiKey", "{seen}");
+    assert_eq!(seen["node"]["id"], id.as_str());
+    assert_eq!(seen["node"]["role"], "EDITOR");
+    for who in [&ned, &eve] {
+        let v = app.ok(Some(&who.token), q, json!({ "id": id })).await;
+        assert!(v["node"].is_null(), "{v}");
+    }
 }

@@ -18,7 +18,7 @@ pub struct ApiKey {
 
 #[Object]
 impl ApiKey {
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
     async fn name(&self) -> &str {
