@@ -99,6 +99,13 @@ fn quoted_printable(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The multipart boundary the message's header declares.
+fn boundary(raw: &str) -> Option<&str> {
+    let start = raw.find("boundary=")? + "boundary=".len();
+    let rest = raw[start..].trim_start_matches('"');
+    rest.find(['"', ';', '\r', '\n']).map(|end| &rest[..end])
+}
+
 /// The decoded body of the first part with `content_type`.
 fn part(raw: &str, content_type: &str) -> String {
     let Some(start) = raw.find(&format!("Content-Type: {content_type}")) else {
@@ -108,7 +115,13 @@ fn part(raw: &str, content_type: &str) -> String {
     let head_end = rest.find("\r\n\r\n").unwrap_or(rest.len());
     let headers = &rest[..head_end];
     let body = &rest[(head_end + 4).min(rest.len())..];
-    let body = &body[..body.find("\r\n--").unwrap_or(body.len())];
+    // The part ends at the next boundary line: a line of the body may start with "--" too (a
+    // quoted-printable line break inside a token such as "...=\r\n--x7").
+    let end = match boundary(raw) {
+        Some(b) => format!("\r\n--{b}"),
+        None => "\r\n--".to_owned(),
+    };
+    let body = &body[..body.find(&end).unwrap_or(body.len())];
     let encoding =
         header(&format!("{headers}\r\n"), "Content-Transfer-Encoding").to_ascii_lowercase();
     match encoding.as_str() {
@@ -714,4 +727,12 @@ async fn without_smtp_emails_are_files_a_person_can_find_and_follow(backend: Bac
         "zh-Hans, the role as a word: {text_part}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The test's own MIME reading: a body line that starts with "--" is not a boundary.
+#[test]
+fn a_part_ends_at_its_boundary_only() {
+    let raw = "Content-Type: multipart/alternative;\r\n boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<a href=3D\"x?token=3Dab=\r\n--cd\">\r\n--b1--\r\n";
+    assert_eq!(boundary(raw), Some("b1"));
+    assert_eq!(part(raw, "text/html"), "<a href=\"x?token=ab--cd\">");
 }
