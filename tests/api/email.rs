@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, s};
+use crate::helpers::{Backend, TestApp, free_port, s};
 
 both!(
     every_email_kind_arrives_in_both_languages,
@@ -170,13 +170,6 @@ async fn smtp_app(
     let mailer = Mailer::from_config(&app.roster.config).expect("mailer");
     let worker = OutboxWorker::new(app.roster.clone(), mailer).expect("worker");
     (app, worker)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 async fn every_email_kind_arrives_in_both_languages(backend: Backend) {

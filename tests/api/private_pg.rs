@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::helpers::free_port;
+
 const BIN: &str = "/usr/lib/postgresql/15/bin";
 
 pub struct PrivatePostgres {
@@ -28,13 +30,6 @@ fn pg_tool(tool: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
     } else {
         Command::new(path).args(args).output()
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 impl PrivatePostgres {

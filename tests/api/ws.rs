@@ -4,7 +4,6 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::both;
 use crate::helpers::{Backend, TestApp, code};
@@ -23,21 +22,7 @@ const EVENTS: &str = "subscription($w: ID!) { memberEvents(workspaceId: $w) {
     workspaceId action actor { email } target { email } targetEmail oldRole newRole createdAt } }";
 
 async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(axum::serve(listener, app.router.clone()).into_future());
-    let mut request = format!("ws://{addr}/graphql/ws")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
+    let mut socket = crate::helpers::open_socket(app).await;
     let payload = match token {
         Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
         None => json!({}),
